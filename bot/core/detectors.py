@@ -1,0 +1,268 @@
+"""The detector building blocks that scenario files declare.
+
+A detector is a list of rules; a rule is an expression evaluated over a scope
+(one sentence, a window of sentences, one answer, or the whole transcript).
+Expressions, written in TOML as strings and inline tables:
+
+- `"concept"`                      a non-negated mention of a concept (phrase list)
+- `{ negated = "concept" }`        a negated mention ("I wouldn't run an A/B test")
+- `{ mention = "concept" }`        a mention, negated or not
+- `{ q = "percent" }`              a quantity of a kind (see `text.QUANTITY_KINDS`)
+- `{ all = [e, ...] }`             every sub-expression holds in the scope
+- `{ any = [e, ...] }`             at least one holds
+- `{ at_least = 2, of = [e, ...] }` at least n hold
+- `{ not = e }`                    e does not hold anywhere in the scope
+
+Sentences that are questions back to the interviewer or keyword stuffing are
+left out before any rule looks at them (see `analyse_for`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.text import QUANTITY_KINDS, Document, Hit, compile_phrases, is_negated
+
+SCOPES = ("sentence", "window", "answer", "transcript")
+
+
+class DetectorError(ValueError):
+    """A detector expression is malformed; `path` says where."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+# --- expressions -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptRef:
+    name: str
+    mode: str = "affirmed"  # affirmed | negated | mention
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityRef:
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    n: int
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NotExpr:
+    part: Expr
+
+
+Expr = ConceptRef | QuantityRef | AllOf | AnyOf | AtLeast | NotExpr
+
+
+def parse_expr(raw: Any, concepts: set[str], path: tuple[str | int, ...] = ()) -> Expr:
+    """Turn the TOML form of an expression into an Expr, checking every name."""
+    if isinstance(raw, str):
+        if raw not in concepts:
+            raise DetectorError(f"unknown concept {raw!r}", path)
+        return ConceptRef(raw)
+    if not isinstance(raw, dict) or not raw:
+        raise DetectorError("an expression is a concept name or a table like {all = [...]}", path)
+    keys = set(raw)
+    if keys in ({"negated"}, {"mention"}):
+        key = next(iter(keys))
+        name = raw[key]
+        if not isinstance(name, str) or name not in concepts:
+            raise DetectorError(f"unknown concept {name!r}", (*path, key))
+        return ConceptRef(name, key)
+    if keys == {"q"}:
+        kind = raw["q"]
+        if kind not in QUANTITY_KINDS:
+            known = ", ".join(sorted(QUANTITY_KINDS))
+            raise DetectorError(f"unknown quantity kind {kind!r} (known: {known})", (*path, "q"))
+        return QuantityRef(kind)
+    if keys in ({"all"}, {"any"}):
+        key = next(iter(keys))
+        parts = _parse_list(raw[key], concepts, (*path, key))
+        return AllOf(parts) if key == "all" else AnyOf(parts)
+    if keys == {"at_least", "of"}:
+        n = raw["at_least"]
+        parts = _parse_list(raw["of"], concepts, (*path, "of"))
+        if not isinstance(n, int) or not 1 <= n <= len(parts):
+            raise DetectorError(f"at_least must be 1..{len(parts)}", (*path, "at_least"))
+        return AtLeast(n, parts)
+    if keys == {"not"}:
+        return NotExpr(parse_expr(raw["not"], concepts, (*path, "not")))
+    raise DetectorError(f"unknown expression keys {sorted(keys)}", path)
+
+
+def _parse_list(raw: Any, concepts: set[str], path: tuple[str | int, ...]) -> tuple[Expr, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise DetectorError("expected a non-empty list of expressions", path)
+    return tuple(parse_expr(item, concepts, (*path, i)) for i, item in enumerate(raw))
+
+
+def concepts_used(expr: Expr) -> set[str]:
+    """Every concept name an expression refers to."""
+    if isinstance(expr, ConceptRef):
+        return {expr.name}
+    if isinstance(expr, QuantityRef):
+        return set()
+    if isinstance(expr, NotExpr):
+        return concepts_used(expr.part)
+    out: set[str] = set()
+    for part in expr.parts:
+        out |= concepts_used(part)
+    return out
+
+
+# --- rules -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An expression, where it must hold, and the score it earns."""
+
+    when: Expr
+    scope: str = "sentence"
+    window: int = 2
+    score: float = 1.0
+
+
+# --- evaluation --------------------------------------------------------------
+
+
+class Analysis:
+    """A document plus the concept hits one scenario's detectors need."""
+
+    def __init__(self, doc: Document, lexicon: Lexicon) -> None:
+        self.doc = doc
+        self.excluded: set[int] = set()
+        self.affirmed: dict[str, dict[int, list[Hit]]] = {}
+        self.negated: dict[str, dict[int, list[Hit]]] = {}
+        text = doc.text
+        for name, pattern in lexicon.patterns.items():
+            pos: dict[int, list[Hit]] = {}
+            neg: dict[int, list[Hit]] = {}
+            for m in pattern.finditer(text):
+                if m.start() == m.end():
+                    continue
+                si = doc.sentence_at(m.start())
+                sentence = doc.sentences[si] if doc.sentences else None
+                negated = sentence is not None and is_negated(text, m.start(), m.end(), sentence)
+                hit = Hit(name, m.start(), m.end(), si, negated)
+                (neg if negated else pos).setdefault(si, []).append(hit)
+            self.affirmed[name] = pos
+            self.negated[name] = neg
+        self.quantities: dict[str, dict[int, list[Hit]]] = {}
+        for kind, hits in doc.quantities.items():
+            by_sentence: dict[int, list[Hit]] = {}
+            for hit in hits:
+                by_sentence.setdefault(hit.sentence, []).append(hit)
+            self.quantities[kind] = by_sentence
+
+    def exclude(self, sentence_indices: set[int]) -> None:
+        """Leave these sentences out of every rule (questions, stuffing)."""
+        self.excluded |= sentence_indices
+
+    # Each evaluation returns the evidence hits, or None when the expression fails.
+    def evaluate(self, expr: Expr, sentences: range) -> list[Hit] | None:
+        if isinstance(expr, ConceptRef):
+            tables = []
+            if expr.mode in ("affirmed", "mention"):
+                tables.append(self.affirmed.get(expr.name, {}))
+            if expr.mode in ("negated", "mention"):
+                tables.append(self.negated.get(expr.name, {}))
+            return self._collect(tables, sentences)
+        if isinstance(expr, QuantityRef):
+            return self._collect([self.quantities.get(expr.kind, {})], sentences)
+        if isinstance(expr, AllOf):
+            found: list[Hit] = []
+            for part in expr.parts:
+                hits = self.evaluate(part, sentences)
+                if hits is None:
+                    return None
+                found.extend(hits)
+            return found
+        if isinstance(expr, AnyOf | AtLeast):
+            need = 1 if isinstance(expr, AnyOf) else expr.n
+            found = []
+            ok = 0
+            for part in expr.parts:
+                hits = self.evaluate(part, sentences)
+                if hits is not None:
+                    ok += 1
+                    found.extend(hits)
+            return found if ok >= need else None
+        if isinstance(expr, NotExpr):
+            return None if self.evaluate(expr.part, sentences) is not None else []
+        raise TypeError(f"not an expression: {expr!r}")
+
+    def _collect(self, tables: list[dict[int, list[Hit]]], sentences: range) -> list[Hit] | None:
+        found: list[Hit] = []
+        excluded = self.excluded
+        for table in tables:
+            if not table:
+                continue
+            for si in sentences:
+                if si in excluded:
+                    continue
+                hits = table.get(si)
+                if hits:
+                    found.extend(hits)
+        return found or None
+
+    def units(self, rule: Rule) -> list[range]:
+        """The sentence ranges a rule is tried on, by its scope."""
+        n = len(self.doc.sentences)
+        if rule.scope == "sentence":
+            return [range(i, i + 1) for i in range(n) if i not in self.excluded]
+        if rule.scope == "window":
+            return [range(i, min(n, i + rule.window)) for i in range(n)]
+        if rule.scope == "answer":
+            out = []
+            start = 0
+            for i in range(1, n + 1):
+                if i == n or self.doc.sentences[i].answer != self.doc.sentences[start].answer:
+                    out.append(range(start, i))
+                    start = i
+            return out
+        return [range(0, n)] if n else []
+
+    def match(self, rule: Rule) -> tuple[list[Hit], range] | None:
+        """The first unit where the rule holds, with its evidence hits."""
+        for unit in self.units(rule):
+            hits = self.evaluate(rule.when, unit)
+            if hits is not None:
+                return hits, unit
+        return None
+
+
+class Lexicon:
+    """Compiled concept patterns for one scenario (its own plus the common ones)."""
+
+    def __init__(self, phrases: dict[str, list[str]]) -> None:
+        self.phrases = phrases
+        self.patterns: dict[str, re.Pattern[str]] = {}
+        for name, items in phrases.items():
+            try:
+                self.patterns[name] = compile_phrases(items)
+            except re.error as exc:
+                raise DetectorError(f"bad pattern in concept {name!r}: {exc}", (name,)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.patterns

@@ -1,0 +1,140 @@
+"""Transcript -> per-criterion met/score/evidence and the anti-patterns seen.
+
+Deterministic and explainable: each criterion's score is the best score of the
+rules (declared in the scenario file) that hold somewhere in the transcript,
+and its evidence is the sentences those rules matched in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.detectors import Analysis, Rule
+from bot.core.scenarios import Scenario
+from bot.core.text import Document, Hit, analyse
+
+EVIDENCE_CHARS = 200
+
+# An answer with no substance: "idk", "pass", "no idea", an emoji or two.
+_NON_ANSWER = re.compile(
+    r"^\W*(?:i\s*d(?:on'?t|unno)\s*k(?:now)?|idk|dunno|no\s+idea|not\s+sure|pass|skip|"
+    r"n/?a|nothing|no\s+clue|\?+|ok(?:ay)?|yes|no|hmm+|um+)\W*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    met: bool
+    score: float
+    evidence: tuple[str, ...] = ()
+
+    def status(self, partial_score: float) -> str:
+        """met / partly / missed, for the summary."""
+        if self.met:
+            return "met"
+        return "partly" if self.score >= partial_score else "missed"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    scenario: str
+    criteria: dict[str, CriterionResult]
+    antipatterns: tuple[str, ...]
+    antipattern_evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    substantive: bool = True
+    word_count: int = 0
+
+    def to_contract(self, transcript_id: str) -> dict[str, object]:
+        """The `score` command's output line (rubric contract)."""
+        return {
+            "id": transcript_id,
+            "scenario": self.scenario,
+            "criteria": {
+                cid: {"met": r.met, "score": round(r.score, 3), "evidence": list(r.evidence)}
+                for cid, r in self.criteria.items()
+            },
+            "antipatterns": list(self.antipatterns),
+        }
+
+
+def is_non_answer(text: str) -> bool:
+    """True for answers with no substance at all ("idk", "pass", "?")."""
+    return not text.strip() or bool(_NON_ANSWER.match(text.strip()))
+
+
+def _evidence(doc: Document, hits: list[Hit], unit: range) -> tuple[str, ...]:
+    sentences = sorted({h.sentence for h in hits}) or [unit.start]
+    out = []
+    for si in sentences[:3]:
+        text = doc.sentences[si].text
+        if len(text) > EVIDENCE_CHARS:
+            text = text[: EVIDENCE_CHARS - 1].rstrip() + "…"
+        out.append(text)
+    return tuple(out)
+
+
+def _best(analysis: Analysis, rules: tuple[Rule, ...]) -> tuple[float, tuple[str, ...]]:
+    best_score = 0.0
+    best_evidence: tuple[str, ...] = ()
+    for rule in rules:
+        if rule.score <= best_score:
+            continue
+        found = analysis.match(rule)
+        if found is not None:
+            hits, unit = found
+            best_score = rule.score
+            best_evidence = _evidence(analysis.doc, hits, unit)
+            if best_score >= 1.0:
+                break
+    return best_score, best_evidence
+
+
+def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
+    """Leave out questions back to the interviewer and keyword-stuffed sentences."""
+    doc = analysis.doc
+    stuffing = scenario.spec.scoring.stuffing
+    jargon = analysis.affirmed.get(stuffing.concept, {})
+    jargon_neg = analysis.negated.get(stuffing.concept, {})
+    excluded = set()
+    for s in doc.sentences:
+        if s.is_question:
+            s_excluded = True
+        else:
+            terms = {doc.text[h.start : h.end].lower() for h in jargon.get(s.index, [])}
+            terms |= {doc.text[h.start : h.end].lower() for h in jargon_neg.get(s.index, [])}
+            s_excluded = len(terms) >= stuffing.min_distinct
+            s.is_stuffing = s_excluded
+        if s_excluded:
+            excluded.add(s.index)
+    analysis.exclude(excluded)
+
+
+def score_answers(scenario: Scenario, answers: list[str]) -> ScoreResult:
+    """Score a transcript (the candidate's answers, in order) against a scenario."""
+    substantive_answers = [a for a in answers if not is_non_answer(a)]
+    doc = analyse(substantive_answers)
+    words = doc.word_count
+    analysis = Analysis(doc, scenario.lexicon)
+    mark_excluded(analysis, scenario)
+    scoring = scenario.spec.scoring
+    substantive = words >= scoring.min_words
+    criteria: dict[str, CriterionResult] = {}
+    for c in scenario.criteria:
+        if substantive:
+            score, evidence = _best(analysis, c.rules)
+        else:
+            score, evidence = 0.0, ()
+        criteria[c.id] = CriterionResult(c.id, score >= scoring.pass_score, score, evidence)
+    found: list[str] = []
+    ap_evidence: dict[str, tuple[str, ...]] = {}
+    for a in scenario.antipatterns:
+        score, evidence = _best(analysis, a.rules)
+        if score >= scoring.pass_score:
+            found.append(a.id)
+            ap_evidence[a.id] = evidence
+    return ScoreResult(
+        scenario.id, criteria, tuple(found), ap_evidence, substantive=substantive, word_count=words
+    )

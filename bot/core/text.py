@@ -1,0 +1,293 @@
+"""Text analysis shared by the detectors: sentences, clauses, quantities, negation.
+
+Everything here is pure and deterministic. A transcript is analysed once into a
+`Document`; detectors then only look up hits by sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# --- sentences ---------------------------------------------------------------
+
+# A sentence ends at . ! ? followed by space, or at a line break; a bullet or
+# numbered item starts a new one. Decimals ("4.1") and "p<0.05" never split.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*|\s+(?=-\s)")
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence of one answer, with its character span in the document text."""
+
+    index: int
+    answer: int
+    start: int
+    end: int
+    text: str
+    is_question: bool = False
+    is_stuffing: bool = False
+
+
+@dataclass(slots=True)
+class Hit:
+    """One match of a concept or a quantity in the document text."""
+
+    name: str
+    start: int
+    end: int
+    sentence: int
+    negated: bool = False
+
+
+@dataclass
+class Document:
+    """A transcript analysed for the detectors: text, sentences and lookups."""
+
+    text: str
+    answers: list[str]
+    sentences: list[Sentence]
+    answer_offsets: list[int]
+    quantities: dict[str, list[Hit]] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+
+    def sentence_at(self, pos: int) -> int:
+        """Index of the sentence containing character `pos`."""
+        return max(0, bisect_right(self._starts, pos) - 1)
+
+    @property
+    def word_count(self) -> int:
+        return len(_WORD.findall(self.text))
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%$./-]*")
+
+# Separator between answers in the joined text: a paragraph break, so a
+# sentence or clause never spans two answers.
+ANSWER_SEPARATOR = "\n\n"
+
+
+def split_sentences(text: str, answer: int, offset: int, first_index: int) -> list[Sentence]:
+    """Split one answer into sentences, keeping absolute character spans."""
+    out: list[Sentence] = []
+    pos = 0
+    pieces: list[tuple[int, int]] = []
+    for m in _SENTENCE_BREAK.finditer(text):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(text)))
+    for start, end in pieces:
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if not stripped:
+            continue
+        lead = len(chunk) - len(chunk.lstrip())
+        s = start + lead
+        e = s + len(stripped)
+        out.append(
+            Sentence(
+                index=first_index + len(out),
+                answer=answer,
+                start=offset + s,
+                end=offset + e,
+                text=stripped,
+                is_question=stripped.rstrip(" )\"'").endswith("?"),
+            )
+        )
+    return out
+
+
+def analyse(answers: list[str]) -> Document:
+    """Build the Document for a list of candidate answers."""
+    parts: list[str] = []
+    sentences: list[Sentence] = []
+    offsets: list[int] = []
+    pos = 0
+    for i, answer in enumerate(answers):
+        cleaned = normalise(answer)
+        offsets.append(pos)
+        sentences.extend(split_sentences(cleaned, i, pos, len(sentences)))
+        parts.append(cleaned)
+        pos += len(cleaned) + len(ANSWER_SEPARATOR)
+    text = ANSWER_SEPARATOR.join(parts)
+    doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
+    doc._starts = [s.start for s in sentences]
+    doc.quantities = find_quantities(doc)
+    return doc
+
+
+_NORMALISE = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "‑": "-",
+        "‐": "-",
+        "–": "-",
+        "—": " - ",
+        "→": "->",
+        "×": "x",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """Unify quotes, dashes, arrows and odd spaces so patterns stay simple."""
+    return text.translate(_NORMALISE)
+
+
+# --- clauses and negation ----------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b", re.I)
+
+NEGATION_CUES = re.compile(
+    r"\b(?:not|no|never|nor|neither|without|cannot|can't|won't|wouldn't|don't|doesn't|"
+    r"didn't|isn't|aren't|shouldn't|couldn't|haven't|hasn't|nothing|none|nobody|"
+    r"instead\s+of|rather\s+than|skip(?:ping)?|avoid(?:ing)?|against|forget|"
+    r"wouldnt|dont|doesnt|didnt|isnt|arent|cant|wont)\b",
+    re.I,
+)
+# A negation after the concept: "guardrails aren't really a PM call".
+POST_NEGATION = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:isn't|aren't|is\s+not|are\s+not|wasn't|won't\s+be|"
+    r"not\s+needed|unnecessary|doesn't\s+matter|don't\s+matter|isnt|arent)\b",
+    re.I,
+)
+NEGATION_WINDOW_WORDS = 5
+_NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
+
+
+def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
+    """True when a negation cue governs the span `text[start:end]`.
+
+    The scope is the clause around the span: up to five words before it, or a
+    copula + "not" right after it ("guardrails aren't really a PM call").
+    """
+    s_start = sentence.start
+    before = text[s_start:start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    words = before.split()
+    window = " ".join(words[-NEGATION_WINDOW_WORDS:])
+    # "not just X but Y" and "not only X" do not negate X.
+    if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
+        return True
+    after = text[end : sentence.end]
+    cut = _CLAUSE_BREAK.search(after)
+    if cut:
+        after = after[: cut.start()]
+    return bool(POST_NEGATION.search(after))
+
+
+# --- quantities --------------------------------------------------------------
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|hundred|a\s+hundred|a\s+thousand|a\s+dozen|half\s+a|a\s+few"
+)
+NUM = rf"(?:[~≈+\-±]?\s?\$?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?|(?:{_NUMBER_WORDS}))"
+_FRACTION = (
+    r"(?:a|one)\s+(?:half|third|quarter|fifth|sixth|seventh|eighth|tenth)|"
+    r"half|double[sd]?|doubling|triple[sd]?|\d+(?:\.\d+)?\s?x\b"
+)
+_POPULATION_NOUNS = (
+    r"users?|people|writers?|teams?|accounts?|workspaces?|customers?|students?|"
+    r"teachers?|schools?|campaigns?|senders?|sessions?|agents?|orgs?|organi[sz]ations?|"
+    r"companies|tenants?|seats?|members?|participants?|respondents?|tickets?|documents?|"
+    r"docs?|emails?|clinics?|firms?|reps?|accounts?|sign-?ups?|subscribers?|creators?|"
+    r"authors?|editors?|learners?|households?|merchants?|shops?|stores?|devices?|"
+    r"installs?|requests?|queries|summaries|threads?|conversations?|chats?|samples?|"
+    r"outputs?|suggestions?|rewrites?|drafts?|letters?|replies|messages?|examples?|"
+    r"transcripts?|calls?|meetings?|pairs?|prompts?|cases?|groups?|cohorts?|classes?"
+)
+
+QUANTITY_PATTERNS: dict[str, re.Pattern[str]] = {
+    # a percentage, percentage points, or a relative change
+    "percent": re.compile(
+        rf"{NUM}\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage\s+points?\b|pp\b|"
+        rf"points?\b|pts?\b|basis\s+points\b|bps\b)",
+        re.I,
+    ),
+    "fraction": re.compile(rf"\b(?:{_FRACTION})\b", re.I),
+    # "from 30% to 36%", "27 -> 33", "4.1 to 4.3 out of 5", "8 to 10"
+    "from_to": re.compile(
+        rf"(?:\bfrom\s+(?:about\s+|around\s+|roughly\s+|~)?{NUM}\s?(?:%|percent|points?|pts?)?"
+        rf"\s+(?:to|->)\s+{NUM})|(?:{NUM}\s?%?\s?->\s?{NUM})",
+        re.I,
+    ),
+    "duration": re.compile(
+        rf"{NUM}\s?(?:ms\b|milli-?seconds?\b|s\b|secs?\b|seconds?\b|minutes?\b|mins?\b)", re.I
+    ),
+    "latency": re.compile(rf"{NUM}\s?(?:ms\b|milli-?seconds?\b)|\bp9[059]\b|\bp50\b", re.I),
+    "money": re.compile(
+        rf"\$\s?\d[\d,.]*\s?(?:k|m|bn|million|thousand)?|{NUM}\s?(?:dollars?|cents?|usd|eur|€|£)\b"
+        r"|\b(?:a|one|two|three|half\s+a)\s+cents?\b|[€£]\s?\d[\d,.]*",
+        re.I,
+    ),
+    "population": re.compile(
+        rf"{NUM}\s?(?:[a-z][\w-]*\s+){{0,2}}?(?:{_POPULATION_NOUNS})\b",
+        re.I,
+    ),
+    "equity": re.compile(r"\d?\.\d+\s?%|0\.0\d+\s?%", re.I),
+    "number": re.compile(
+        rf"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:k|m)?\b|\b(?:{_NUMBER_WORDS})\b", re.I
+    ),
+}
+QUANTITY_KINDS = frozenset(QUANTITY_PATTERNS)
+
+
+def find_quantities(doc: Document) -> dict[str, list[Hit]]:
+    """Every quantity in the document, by kind."""
+    out: dict[str, list[Hit]] = {}
+    for kind, pattern in QUANTITY_PATTERNS.items():
+        hits = []
+        for m in pattern.finditer(doc.text):
+            if not m.group(0).strip():
+                continue
+            hits.append(Hit(kind, m.start(), m.end(), doc.sentence_at(m.start())))
+        out[kind] = hits
+    return out
+
+
+# --- concept phrases ---------------------------------------------------------
+
+
+_GAP = r"(?:[\s-]+[\w'/%$.-]+){0,3}?"
+
+
+def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
+    """Compile a concept's phrase list into one regular expression.
+
+    Phrase syntax: words separated by spaces match any run of spaces or
+    hyphens; a trailing `*` matches any word ending (`randomi*`); `..` stands
+    for up to three intervening words; a phrase starting with `re:` is a raw
+    regular expression. Matching is case-insensitive on word boundaries.
+    """
+    alternatives = []
+    for phrase in phrases:
+        if phrase.startswith("re:"):
+            alternatives.append(f"(?:{phrase[3:]})")
+            continue
+        body = ""
+        gap = False
+        for word in phrase.split():
+            if word == "..":
+                gap = True
+                continue
+            star = word.endswith("*")
+            token = re.escape(word.rstrip("*")) + (r"[\w'-]*" if star else "")
+            if body:
+                body += (_GAP if gap else "") + r"[\s-]+" + token
+            else:
+                body = token
+            gap = False
+        lead = r"(?<![\w])" if re.match(r"\w", phrase) else ""
+        tail = r"(?![\w])" if re.search(r"[\w*]$", phrase) and not phrase.endswith("*") else ""
+        alternatives.append(f"{lead}{body}{tail}")
+    return re.compile("|".join(alternatives), re.I)

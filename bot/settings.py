@@ -1,0 +1,65 @@
+"""Every knob of the bot, typed, from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot import PROJECT_ROOT
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one readable line."""
+
+
+class Settings(BaseSettings):
+    """Configuration; every field can be set as an upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, description="Bot token from the portal")
+    database_url: str = Field(default="sqlite:///interview-bot.db")
+    scenarios_dir: Path = Field(default=PROJECT_ROOT / "scenarios")
+    templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
+    log_level: str = Field(default="INFO")
+    message_content_intent: bool = Field(default=False)
+    max_probes_per_step: int = Field(default=2, ge=0, le=10)
+    hint_cost: float = Field(default=0.25, ge=0.0, le=1.0)
+    transcript_retention_days: int = Field(default=180, ge=1)
+    idle_sweep_seconds: int = Field(default=300, ge=10)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// (or postgresql:// once supported)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line naming each bad variable and what is wrong with it."""
+    parts = []
+    for err in exc.errors():
+        name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
+        parts.append(f"{name}: {err['msg']}")
+    return "invalid configuration: " + "; ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Load settings once; raise SettingsError with one clear line on bad values."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_error(exc)) from None
