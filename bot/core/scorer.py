@@ -66,9 +66,17 @@ def is_non_answer(text: str) -> bool:
 
 
 def _evidence(doc: Document, hits: list[Hit], unit: range) -> tuple[str, ...]:
-    sentences = sorted({h.sentence for h in hits}) or [unit.start]
+    """The sentences that carry most of a rule's hits (at most three), in order."""
+    names: dict[int, set[str]] = {}
+    for h in hits:
+        names.setdefault(h.sentence, set()).add(h.name)
+    if not names:
+        return ()
+    best = max(len(v) for v in names.values())
+    keep = sorted(si for si, v in names.items() if len(v) * 2 >= best)
+    ranked = sorted(keep, key=lambda si: (-len(names[si]), si))[:3]
     out = []
-    for si in sentences[:3]:
+    for si in sorted(ranked):
         text = doc.sentences[si].text
         if len(text) > EVIDENCE_CHARS:
             text = text[: EVIDENCE_CHARS - 1].rstrip() + "…"

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 # A sentence ends at . ! ? followed by space, or at a line break; a bullet or
 # numbered item starts a new one. Decimals ("4.1") and "p<0.05" never split.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*|\s+(?=-\s)")
+_SENTENCE_BREAK = re.compile(
+    r"\s*\n+\s*(?:[-*•]\s|\d+[.)]\s)?\s*|(?<=[.!?])[\"')\]]*\s+|\s+(?=-\s)"
+)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,276 @@
+"""The command line: run | sync | practice | replay | score | scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.core.scenarios import (
+    ROUNDS,
+    Catalogue,
+    ScenarioLoadError,
+    load_directory,
+    load_file,
+    read_common,
+    scenario_files,
+    warnings_for,
+)
+from bot.core.scorer import score_answers
+from bot.render import message
+from bot.settings import SettingsError, get_settings
+
+MAX_TRANSCRIPT_CHARS = 100_000
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def score_lines(
+    catalogue: Catalogue, lines: Iterable[str]
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """The `score` contract: one result (or error) per non-blank input line, in order."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield {"id": None, "error": f"line {number}: not valid JSON ({exc.msg})"}, False
+            continue
+        if not isinstance(row, dict):
+            yield {"id": None, "error": f"line {number}: expected a JSON object"}, False
+            continue
+        rid = row.get("id")
+        error = _check_row(catalogue, row)
+        if error:
+            yield {"id": rid, "error": f"line {number}: {error}"}, False
+            continue
+        result = score_answers(catalogue.scenarios[row["scenario"]], row["answers"])
+        yield result.to_contract(rid), True
+
+
+def _check_row(catalogue: Catalogue, row: dict[str, Any]) -> str | None:
+    scenario = row.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        return 'missing "scenario"'
+    if scenario not in catalogue.scenarios:
+        return f"unknown scenario {scenario!r}"
+    answers = row.get("answers")
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        return '"answers" must be a list of strings'
+    if not any(a.strip() for a in answers):
+        return "no answers"
+    size = sum(len(a) for a in answers)
+    if size > MAX_TRANSCRIPT_CHARS:
+        return f"transcript too long ({size:,} characters; the limit is {MAX_TRANSCRIPT_CHARS:,})"
+    return None
+
+
+def _catalogue(err: TextIO) -> Catalogue | None:
+    settings = get_settings()
+    try:
+        return load_directory(settings.scenarios_dir)
+    except ScenarioLoadError as exc:
+        err.write("the scenario files have errors:\n")
+        for e in exc.errors:
+            err.write(f"  {e}\n")
+        return None
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(sys.stderr)
+    if catalogue is None:
+        return EXIT_USAGE
+    if args.file == "-":
+        stream: TextIO = sys.stdin
+    else:
+        try:
+            stream = open(args.file, encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            sys.stderr.write(f"cannot read {args.file}: {exc.strerror}\n")
+            return EXIT_USAGE
+    ok = True
+    with stream:
+        for out, good in score_lines(catalogue, stream):
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            ok = ok and good
+    sys.stdout.flush()
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    paths: list[Path] = []
+    for raw in args.paths or [str(settings.scenarios_dir)]:
+        p = Path(raw)
+        if p.is_dir():
+            paths.extend(scenario_files(p))
+        else:
+            paths.append(p)
+    errors = []
+    warnings = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        common = read_common(path.parent) or read_common(settings.scenarios_dir)
+        try:
+            scenario = load_file(path, common)
+        except ScenarioLoadError as exc:
+            errors.extend(str(e) for e in exc.errors)
+            continue
+        if scenario.id in seen:
+            errors.append(
+                f"{path}: [id] duplicate scenario id {scenario.id!r} (also {seen[scenario.id]})"
+            )
+        seen[scenario.id] = path
+        warnings.extend(f"{path}: warning: {w}" for w in warnings_for(scenario))
+    for line in errors:
+        print(line)
+    for line in warnings:
+        print(line)
+    if errors:
+        print(message("scenarios_failed", count=len(errors)))
+        return EXIT_FAILED
+    print(message("scenarios_ok", count=len(paths), warnings=warnings))
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(sys.stderr)
+    if catalogue is None:
+        return EXIT_USAGE
+    for s in catalogue:
+        print(f"{s.id:20} {s.spec.round:20} {s.spec.description}")
+    return EXIT_OK
+
+
+def _pick(args: argparse.Namespace, catalogue: Catalogue, reader: Any) -> Any:
+    from bot.console import choose_scenario
+
+    if args.scenario:
+        if args.scenario not in catalogue.scenarios:
+            print(message("unknown_scenario", name=args.scenario, known=list(catalogue.scenarios)))
+            return None
+        return catalogue.scenarios[args.scenario]
+    if args.round:
+        matches = catalogue.by_round(args.round)
+        if not matches:
+            print(message("unknown_round", name=args.round, known=list(ROUNDS)))
+            return None
+        if len(matches) == 1 or not reader.interactive:
+            return matches[0]
+        return choose_scenario(Catalogue({s.id: s for s in matches}), reader, sys.stdout)
+    if not reader.interactive:
+        print(message("pick_scenario_noninteractive"))
+        return None
+    return choose_scenario(catalogue, reader, sys.stdout)
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from bot.console import practice, stdin_reader
+
+    catalogue = _catalogue(sys.stderr)
+    if catalogue is None:
+        return EXIT_USAGE
+    reader = stdin_reader()
+    scenario = _pick(args, catalogue, reader)
+    if scenario is None:
+        return EXIT_USAGE
+    practice(scenario, reader, sys.stdout, seed=args.seed)
+    return EXIT_OK
+
+
+def read_script(text: str) -> list[str]:
+    """Scripted answers: a JSON list of strings, or one answer per non-empty line."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        data = json.loads(stripped)
+        if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
+            raise ValueError("a JSON script must be a list of strings")
+        return data
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from bot.console import replay
+
+    catalogue = _catalogue(sys.stderr)
+    if catalogue is None:
+        return EXIT_USAGE
+    if args.scenario not in catalogue.scenarios:
+        print(message("unknown_scenario", name=args.scenario, known=list(catalogue.scenarios)))
+        return EXIT_USAGE
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        answers = read_script(text)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"cannot read the script {args.file}: {exc}\n")
+        return EXIT_USAGE
+    replay(catalogue.scenarios[args.scenario], answers, sys.stdout, seed=args.seed)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        sys.stderr.write(message("no_token") + "\n")
+        return EXIT_USAGE
+    sys.stderr.write(message("discord_not_built") + "\n")
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-bot", description="Mock interviews for AI/ML product-manager roles."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("practice", help="hold a mock interview in the terminal")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--scenario", metavar="ID", help="scenario id (see: scenarios list)")
+    group.add_argument("--round", metavar="NAME", choices=list(ROUNDS), help="pick by round")
+    p.add_argument("--seed", type=int, default=0, help="seed for the interviewer's phrasing")
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("replay", help="run scripted answers and print the conversation")
+    p.add_argument("--scenario", required=True, metavar="ID")
+    p.add_argument("file", metavar="FILE", help="one answer per line, or a JSON list; - for stdin")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("score", help="score JSON Lines transcripts (rubric contract)")
+    p.add_argument("file", metavar="FILE", help="JSON Lines file, or - for standard input")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("scenarios", help="check or list scenario files")
+    ssub = p.add_subparsers(dest="scenarios_command", required=True, metavar="ACTION")
+    v = ssub.add_parser("validate", help="check scenario files; non-zero exit on any error")
+    v.add_argument("paths", nargs="*", metavar="PATH")
+    v.set_defaults(func=cmd_validate)
+    c = ssub.add_parser("list", help="list the loaded scenarios")
+    c.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bot` and the `interview-bot` script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK

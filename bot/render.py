@@ -1,0 +1,73 @@
+"""The jinja2 environment over `templates/`: every sentence the bot says."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot import PROJECT_ROOT
+from bot.core.interview import InterviewState, Move
+from bot.core.scenarios import Scenario
+from bot.core.summary import Summary
+
+DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
+
+
+@lru_cache(maxsize=4)
+def environment(directory: Path = DEFAULT_TEMPLATES) -> jinja2.Environment:
+    """A strict environment: an undefined name in a template is an error, not blank text."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["pct"] = lambda v: f"{round(float(v) * 100)}%"
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    """Render one template file to text, trimmed."""
+    return environment().get_template(name).render(**context).strip()
+
+
+def message(name: str, **context: Any) -> str:
+    """One of the short lines in `text/messages.md.j2`, by macro name."""
+    module = environment().get_template("text/messages.md.j2").make_module()
+    macro = getattr(module, name)
+    return str(macro(**context)).strip()
+
+
+def render_move(scenario: Scenario, move: Move) -> str:
+    """The interviewer's move as Markdown."""
+    return render("text/move.md.j2", scenario=scenario.spec, move=move)
+
+
+def render_summary(summary: Summary, scenario: Scenario) -> str:
+    """The rubric summary as Markdown."""
+    return render("text/summary.md.j2", s=summary, scenario=scenario.spec)
+
+
+def render_transcript(
+    scenario: Scenario, turns: list[tuple[str, str]], summary: Summary | None = None
+) -> str:
+    """The whole conversation as a Markdown document: (speaker, text) pairs."""
+    return render("text/transcript.md.j2", scenario=scenario.spec, turns=turns, s=summary)
+
+
+def render_status(scenario: Scenario, state: InterviewState, now: float) -> str:
+    left = int(state.time_left(now))
+    return render(
+        "text/status.md.j2",
+        scenario=scenario.spec,
+        state=state,
+        step_number=state.step + 1,
+        steps=len(scenario.spec.steps),
+        minutes_left=left // 60,
+        seconds_left=left % 60,
+    )

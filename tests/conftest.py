@@ -1,0 +1,38 @@
+"""Shared fixtures: the bundled scenarios and the labelled data sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.core.scenarios import Catalogue, load_directory
+
+DATA = Path(__file__).parent / "data"
+SCENARIOS = PROJECT_ROOT / "scenarios"
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_directory(SCENARIOS)
+
+
+@pytest.fixture(scope="session")
+def auto_summarize(catalogue: Catalogue):
+    return catalogue.get("auto-summarize")
+
+
+EVAL_REPORTS: list[tuple[str, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Print the scorer's per-criterion precision/recall tables collected by the eval tests."""
+    for title, table in EVAL_REPORTS:
+        terminalreporter.write_sep("-", f"scorer evaluation: {title}")
+        terminalreporter.write_line(table)

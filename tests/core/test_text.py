@@ -1,0 +1,62 @@
+from bot.core.text import analyse, compile_phrases
+
+
+def kinds(text: str) -> dict[str, list[str]]:
+    doc = analyse([text])
+    return {k: [doc.text[h.start : h.end] for h in v] for k, v in doc.quantities.items() if v}
+
+
+def test_sentences_split_on_stops_and_bullets_but_not_decimals() -> None:
+    doc = analyse(["Raise it from 4.1 to 4.3. Then test.\n- bullet one\n- bullet two", "Second."])
+    texts = [s.text for s in doc.sentences]
+    assert texts == [
+        "Raise it from 4.1 to 4.3.",
+        "Then test.",
+        "bullet one",
+        "bullet two",
+        "Second.",
+    ]
+    assert [s.answer for s in doc.sentences] == [0, 0, 0, 0, 1]
+
+
+def test_questions_are_flagged() -> None:
+    doc = analyse(["What metric matters here? I'd pick retention."])
+    assert [s.is_question for s in doc.sentences] == [True, False]
+
+
+def test_quantities_with_units() -> None:
+    found = kinds("Acceptance from 30% to 36% at 300ms p95, 20k users, $0.02 a summary, 3 points.")
+    assert "30%" in found["percent"][0]
+    assert found["from_to"]
+    assert any("300ms" in x for x in found["latency"])
+    assert any("20k users" in x for x in found["population"])
+    assert found["money"]
+    assert any("3 points" in x for x in found["percent"])
+
+
+def test_word_fractions_count_as_fractions() -> None:
+    assert kinds("goes up by about a sixth")["fraction"] == ["a sixth"]
+
+
+def test_phrase_syntax_prefix_gap_and_hyphens() -> None:
+    pattern = compile_phrases(["randomi*", "post mortem", "split .. traffic"])
+    assert pattern.search("we randomise by team")
+    assert pattern.search("a post-mortem afterwards")
+    assert pattern.search("split the web traffic")
+    assert not pattern.search("randomly")
+    assert not pattern.search("postmortems")
+
+
+def test_negation_scope() -> None:
+    from bot.core.detectors import Analysis, Lexicon
+
+    lex = Lexicon({"ab": ["a/b test*", "a/b"], "review": ["review*"]})
+    doc = analyse(
+        [
+            "I wouldn't run an A/B test. We'd A/B test it on 10k users. "
+            "Guardrails aren't needed, but a weekly review is."
+        ]
+    )
+    a = Analysis(doc, lex)
+    assert 0 in a.negated["ab"] and 1 in a.affirmed["ab"]
+    assert 2 in a.affirmed["review"]
