@@ -161,6 +161,12 @@ POST_NEGATION = re.compile(
     re.I,
 )
 NEGATION_WINDOW_WORDS = 5
+CLAUSE_OPENING_WORDS = 4
+CLAUSE_NEGATION = re.compile(
+    r"\b(?:don't|do\s+not|won't|wouldn't|would\s+not|will\s+not|never|can't|cannot|"
+    r"not\s+going\s+to|rather\s+not|no\s+need|dont|wont|wouldnt|cant)\b",
+    re.I,
+)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
 
 
@@ -179,6 +185,11 @@ def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
     window = " ".join(words[-NEGATION_WINDOW_WORDS:])
     # "not just X but Y" and "not only X" do not negate X.
     if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
+        return True
+    # "I wouldn't tie this to one number like acceptance rate": a clause that opens
+    # with a negated verb negates everything in it.
+    opening = " ".join(words[:CLAUSE_OPENING_WORDS])
+    if len(words) > NEGATION_WINDOW_WORDS and CLAUSE_NEGATION.search(opening):
         return True
     after = text[end : sentence.end]
     cut = _CLAUSE_BREAK.search(after)
