@@ -1,0 +1,94 @@
+"""The durable session store: `await open_store(settings.database_url)`.
+
+Every method of `Store` is one atomic unit of work that returns only after it
+has committed. `open_store` picks the backend from the URL scheme; only SQLite
+exists today (`sqlite:///relative.db`, `sqlite:////absolute.db`,
+`sqlite:///:memory:`; query options `synchronous=full|normal` and
+`busy_timeout_ms=N`).
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from bot.store.base import (
+    Clock,
+    CriterionStat,
+    LeaderboardRow,
+    PeerRating,
+    SessionClosed,
+    SessionConflict,
+    SessionNotFound,
+    SessionRecord,
+    Store,
+    StoreClosedError,
+    StoreError,
+    StoreVersionError,
+    SweepResult,
+    TurnRecord,
+    UserRecord,
+)
+from bot.store.sqlite import SqliteStore
+
+__all__ = [
+    "CriterionStat",
+    "LeaderboardRow",
+    "PeerRating",
+    "SessionClosed",
+    "SessionConflict",
+    "SessionNotFound",
+    "SessionRecord",
+    "SqliteStore",
+    "Store",
+    "StoreClosedError",
+    "StoreError",
+    "StoreVersionError",
+    "SweepResult",
+    "TurnRecord",
+    "UserRecord",
+    "open_store",
+    "sqlite_path",
+]
+
+
+def sqlite_path(url: str) -> str:
+    """The file path in a `sqlite:///...` URL (`:memory:` passes through)."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite":
+        raise StoreError(f"not a sqlite URL: {url!r}")
+    if parts.netloc:
+        raise StoreError(
+            f"DATABASE_URL {url!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    path = unquote(parts.path)
+    if not path or path == "/":
+        raise StoreError(f"DATABASE_URL {url!r} names no database file")
+    # sqlite:///x.db -> "/x.db" -> "x.db" (relative); sqlite:////abs/x.db -> "//abs/x.db" -> "/abs"
+    return path[1:]
+
+
+async def open_store(url: str, *, retention_days: float = 180, clock: Clock = time.time) -> Store:
+    """Open the store named by DATABASE_URL, creating and migrating it as needed."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sqlite":
+        options = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+        unknown = set(options) - {"synchronous", "busy_timeout_ms"}
+        if unknown:
+            raise StoreError(f"DATABASE_URL: unknown option(s) {sorted(unknown)}")
+        try:
+            busy = int(options.get("busy_timeout_ms", 5000))
+        except ValueError:
+            raise StoreError("DATABASE_URL: busy_timeout_ms must be an integer") from None
+        return await SqliteStore.open(
+            sqlite_path(url),
+            retention_days=retention_days,
+            clock=clock,
+            synchronous=options.get("synchronous", "full"),
+            busy_timeout_ms=busy,
+        )
+    if scheme in ("postgres", "postgresql"):
+        raise StoreError(
+            "DATABASE_URL: the PostgreSQL backend is not implemented yet; use sqlite:///file.db"
+        )
+    raise StoreError(f"DATABASE_URL: unknown scheme {scheme or '(none)'!r}; use sqlite:///file.db")

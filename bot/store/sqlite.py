@@ -1,0 +1,833 @@
+"""The SQLite backend: one aiosqlite connection, one lock, one transaction at a time.
+
+aiosqlite runs every statement on one worker thread, so coroutines sharing the
+connection share its transaction: an `await` between two statements lets
+another task's statements join. Every unit of work here therefore runs under an
+asyncio.Lock, inside `BEGIN IMMEDIATE … COMMIT` (ROLLBACK on any error), and
+as a shielded task: a caller cancelled mid-write neither leaves a transaction
+open nor cuts the unit in half, and `close()` waits for it to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import aiosqlite
+
+from bot.store.base import (
+    MODES,
+    RATINGS,
+    ROLES,
+    USER_SETTINGS,
+    Clock,
+    CriterionStat,
+    LeaderboardRow,
+    Mode,
+    PeerRating,
+    Rating,
+    Results,
+    Role,
+    SessionClosed,
+    SessionConflict,
+    SessionNotFound,
+    SessionRecord,
+    Store,
+    StoreClosedError,
+    StoreError,
+    Summariser,
+    SweepResult,
+    TurnRecord,
+    UserRecord,
+)
+from bot.store.schema import latest_version, migrate, read_version, version_error
+
+T = TypeVar("T")
+Work = Callable[[aiosqlite.Connection], Awaitable[T]]
+
+DAY_S = 86_400.0
+SYNCHRONOUS = frozenset({"off", "normal", "full", "extra"})
+_SESSION_COLUMNS = (
+    "id, user_id, place, channel_id, guild_id, scenario_id, scenario_digest, mode, state, "
+    "status, started_at, updated_at, ended_at, time_budget_s, turn_count, overall, purged_at"
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _session(row: sqlite3.Row) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        user_id=row["user_id"],
+        place=row["place"],
+        channel_id=row["channel_id"],
+        guild_id=row["guild_id"],
+        scenario_id=row["scenario_id"],
+        scenario_digest=row["scenario_digest"],
+        mode=row["mode"],
+        state=json.loads(row["state"]),
+        status=row["status"],
+        started_at=row["started_at"],
+        updated_at=row["updated_at"],
+        ended_at=row["ended_at"],
+        time_budget_s=row["time_budget_s"],
+        turn_count=row["turn_count"],
+        overall=row["overall"],
+        purged_at=row["purged_at"],
+    )
+
+
+def _turn(row: sqlite3.Row) -> TurnRecord:
+    return TurnRecord(
+        session_id=row["session_id"],
+        seq=row["seq"],
+        role=row["role"],
+        author_id=row["author_id"],
+        text=row["text"],
+        created_at=row["created_at"],
+    )
+
+
+def _user(row: sqlite3.Row) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        display_name=row["display_name"],
+        dm_reminders=bool(row["dm_reminders"]),
+        leaderboard_opt_in=bool(row["leaderboard_opt_in"]),
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+def _rating(row: sqlite3.Row) -> PeerRating:
+    return PeerRating(
+        session_id=row["session_id"],
+        rater_id=row["rater_id"],
+        criterion_id=row["criterion_id"],
+        rating=row["rating"],
+        created_at=row["created_at"],
+    )
+
+
+def _check_results(results: Results) -> tuple[list[tuple[Any, ...]], list[str], float | None]:
+    """Validate plain-dict rubric results before the transaction starts."""
+    criteria = results.get("criteria") or {}
+    rows: list[tuple[Any, ...]] = []
+    for cid, result in criteria.items():
+        evidence = [str(e) for e in result.get("evidence", [])]
+        rows.append((str(cid), int(bool(result["met"])), float(result["score"]), _dumps(evidence)))
+    antipatterns = sorted({str(a) for a in results.get("antipatterns") or []})
+    overall = results.get("overall")
+    return rows, antipatterns, None if overall is None else float(overall)
+
+
+class SqliteStore(Store):
+    """The store on one SQLite file (WAL, foreign keys, busy timeout)."""
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        where: str,
+        *,
+        retention_days: float = 180,
+        clock: Clock = time.time,
+    ) -> None:
+        """Use `SqliteStore.open`; this wraps an already configured connection."""
+        self._conn = conn
+        self.where = where
+        self.retention_days = retention_days
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._closing = False
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        retention_days: float = 180,
+        clock: Clock = time.time,
+        synchronous: str = "full",
+        busy_timeout_ms: int = 5000,
+        migrate_to: int | None = None,
+    ) -> SqliteStore:
+        """Open (creating if needed) and migrate the database at `path`.
+
+        A database from a newer schema raises StoreVersionError before anything
+        is written to it. `migrate_to` stops at an older version (for tests).
+        """
+        synchronous = synchronous.lower()
+        if synchronous not in SYNCHRONOUS:
+            raise StoreError(f"synchronous must be one of {sorted(SYNCHRONOUS)}, not {synchronous}")
+        where = str(path)
+        memory = where == ":memory:"
+        if not memory:
+            Path(where).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(where, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            try:
+                version = await read_version(conn)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{where} is not a usable SQLite database: {exc}") from exc
+            latest = latest_version()
+            if version > latest:
+                raise version_error(where, version, latest)
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if not memory:
+                mode = next(iter(await conn.execute_fetchall("PRAGMA journal_mode = WAL")))[0]
+                if str(mode).lower() != "wal":
+                    raise StoreError(f"{where}: could not switch to WAL mode (got {mode})")
+            await conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await migrate(conn, where, target=migrate_to)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, where, retention_days=retention_days, clock=clock)
+
+    # -- the unit of work ------------------------------------------------------------
+
+    async def _run(self, work: Work[T], write: bool) -> T:
+        async with self._lock:
+            if self._closed:
+                raise StoreClosedError(f"the store on {self.where} is closed")
+            conn = self._conn
+            await conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                result = await work(conn)
+                await conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await conn.execute("ROLLBACK")
+                raise
+            return result
+
+    async def _unit(self, work: Work[T], *, write: bool = True) -> T:
+        """Run `work` as one atomic transaction; return after COMMIT."""
+        if self._closing:
+            raise StoreClosedError(f"the store on {self.where} is closed")
+        task = asyncio.ensure_future(self._run(work, write))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(task)
+
+    async def _read(self, work: Work[T]) -> T:
+        return await self._unit(work, write=False)
+
+    # -- users and settings ----------------------------------------------------------
+
+    @staticmethod
+    async def _ensure_user(
+        conn: aiosqlite.Connection, user_id: str, display_name: str | None, now: float
+    ) -> None:
+        if display_name is None:
+            await conn.execute(
+                "INSERT INTO users (id, display_name, created_at, last_seen_at) "
+                "VALUES (?, '', ?, ?) ON CONFLICT (id) DO NOTHING",
+                (user_id, now, now),
+            )
+        else:
+            await conn.execute(
+                "INSERT INTO users (id, display_name, created_at, last_seen_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "display_name = excluded.display_name, last_seen_at = excluded.last_seen_at",
+                (user_id, display_name, now, now),
+            )
+
+    @staticmethod
+    async def _get_user(conn: aiosqlite.Connection, user_id: str) -> UserRecord | None:
+        rows = list(await conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,)))
+        return _user(rows[0]) if rows else None
+
+    async def upsert_user(self, user_id: str, display_name: str) -> UserRecord:
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> UserRecord:
+            await self._ensure_user(conn, user_id, display_name, now)
+            user = await self._get_user(conn, user_id)
+            assert user is not None
+            return user
+
+        return await self._unit(work)
+
+    async def get_user(self, user_id: str) -> UserRecord | None:
+        return await self._read(lambda conn: self._get_user(conn, user_id))
+
+    async def set_user_setting(self, user_id: str, name: str, value: bool) -> UserRecord:
+        if name not in USER_SETTINGS:
+            raise ValueError(f"unknown user setting {name!r}; known: {sorted(USER_SETTINGS)}")
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> UserRecord:
+            await self._ensure_user(conn, user_id, None, now)
+            await conn.execute(f"UPDATE users SET {name} = ? WHERE id = ?", (int(value), user_id))
+            user = await self._get_user(conn, user_id)
+            assert user is not None
+            return user
+
+        return await self._unit(work)
+
+    async def get_guild_settings(self, guild_id: str) -> dict[str, Any]:
+        async def work(conn: aiosqlite.Connection) -> dict[str, Any]:
+            rows = await conn.execute_fetchall(
+                "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            )
+            return {row["key"]: json.loads(row["value"]) for row in rows}
+
+        return await self._read(work)
+
+    async def set_guild_setting(self, guild_id: str, key: str, value: Any) -> None:
+        encoded = None if value is None else _dumps(value)
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            if encoded is None:
+                await conn.execute(
+                    "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
+                    (guild_id, key, encoded),
+                )
+
+        await self._unit(work)
+
+    # -- sessions and turns ----------------------------------------------------------
+
+    @staticmethod
+    async def _get_session(conn: aiosqlite.Connection, session_id: int) -> SessionRecord | None:
+        rows = list(
+            await conn.execute_fetchall(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    @staticmethod
+    async def _find_open(
+        conn: aiosqlite.Connection, user_id: str, place: str
+    ) -> SessionRecord | None:
+        rows = list(
+            await conn.execute_fetchall(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions "
+                "WHERE user_id = ? AND place = ? AND status = 'open'",
+                (user_id, place),
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    async def _not_open(self, conn: aiosqlite.Connection, session_id: int) -> StoreError:
+        session = await self._get_session(conn, session_id)
+        if session is None:
+            return SessionNotFound(f"no session {session_id}")
+        return SessionClosed(f"session {session_id} is {session.status}, not open")
+
+    async def start_session(
+        self,
+        user_id: str,
+        place: str,
+        scenario_id: str,
+        scenario_digest: str,
+        state: dict[str, Any],
+        *,
+        mode: Mode = "solo",
+        channel_id: str | None = None,
+        guild_id: str | None = None,
+        time_budget_s: int | None = None,
+        display_name: str | None = None,
+    ) -> SessionRecord:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {sorted(MODES)}, not {mode!r}")
+        encoded = _dumps(state)
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> SessionRecord:
+            existing = await self._find_open(conn, user_id, place)
+            if existing is not None:
+                raise SessionConflict(existing)
+            await self._ensure_user(conn, user_id, display_name, now)
+            rows = list(
+                await conn.execute_fetchall(
+                    "INSERT INTO sessions (user_id, place, channel_id, guild_id, scenario_id, "
+                    "scenario_digest, mode, state, status, started_at, updated_at, "
+                    "time_budget_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) "
+                    f"RETURNING {_SESSION_COLUMNS}",
+                    (
+                        user_id,
+                        place,
+                        channel_id,
+                        guild_id,
+                        scenario_id,
+                        scenario_digest,
+                        mode,
+                        encoded,
+                        now,
+                        now,
+                        time_budget_s,
+                    ),
+                )
+            )
+            return _session(rows[0])
+
+        return await self._unit(work)
+
+    async def record_turn(
+        self,
+        session_id: int,
+        role: Role,
+        author_id: str | None,
+        text: str,
+        new_state: dict[str, Any],
+    ) -> TurnRecord:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
+        encoded = _dumps(new_state)
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> TurnRecord:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE sessions SET state = ?, updated_at = ?, turn_count = turn_count + 1 "
+                    "WHERE id = ? AND status = 'open' RETURNING turn_count",
+                    (encoded, now, session_id),
+                )
+            )
+            if not rows:
+                raise await self._not_open(conn, session_id)
+            seq = int(rows[0][0])
+            await conn.execute(
+                "INSERT INTO turns (session_id, seq, role, author_id, text, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, seq, role, author_id, text, now),
+            )
+            return TurnRecord(session_id, seq, role, author_id, text, now)
+
+        return await self._unit(work)
+
+    async def save_state(self, session_id: int, state: dict[str, Any]) -> None:
+        encoded = _dumps(state)
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE sessions SET state = ?, updated_at = ? "
+                    "WHERE id = ? AND status = 'open' RETURNING id",
+                    (encoded, now, session_id),
+                )
+            )
+            if not rows:
+                raise await self._not_open(conn, session_id)
+
+        await self._unit(work)
+
+    @staticmethod
+    async def _store_results(
+        conn: aiosqlite.Connection,
+        session_id: int,
+        checked: tuple[list[tuple[Any, ...]], list[str], float | None],
+    ) -> None:
+        rows, antipatterns, overall = checked
+        await conn.execute("DELETE FROM rubric_results WHERE session_id = ?", (session_id,))
+        await conn.execute("DELETE FROM antipatterns_seen WHERE session_id = ?", (session_id,))
+        if rows:
+            await conn.executemany(
+                "INSERT INTO rubric_results (session_id, criterion_id, met, score, evidence) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(session_id, *row) for row in rows],
+            )
+        if antipatterns:
+            await conn.executemany(
+                "INSERT INTO antipatterns_seen (session_id, antipattern_id) VALUES (?, ?)",
+                [(session_id, a) for a in antipatterns],
+            )
+        await conn.execute("UPDATE sessions SET overall = ? WHERE id = ?", (overall, session_id))
+
+    async def end_session(
+        self,
+        session_id: int,
+        status: Literal["ended", "expired"] = "ended",
+        state: dict[str, Any] | None = None,
+        results: Results | None = None,
+    ) -> SessionRecord:
+        if status not in ("ended", "expired"):
+            raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
+        encoded = None if state is None else _dumps(state)
+        checked = None if results is None else _check_results(results)
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> SessionRecord:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE sessions SET status = ?, state = COALESCE(?, state), "
+                    "updated_at = ?, ended_at = ? WHERE id = ? AND status = 'open' RETURNING id",
+                    (status, encoded, now, now, session_id),
+                )
+            )
+            if not rows:
+                raise await self._not_open(conn, session_id)
+            if checked is not None:
+                await self._store_results(conn, session_id, checked)
+            session = await self._get_session(conn, session_id)
+            assert session is not None
+            return session
+
+        return await self._unit(work)
+
+    async def get_session(self, session_id: int) -> SessionRecord | None:
+        return await self._read(lambda conn: self._get_session(conn, session_id))
+
+    @staticmethod
+    async def _get_results(conn: aiosqlite.Connection, session_id: int) -> dict[str, Any] | None:
+        criteria = await conn.execute_fetchall(
+            "SELECT criterion_id, met, score, evidence FROM rubric_results "
+            "WHERE session_id = ? ORDER BY criterion_id",
+            (session_id,),
+        )
+        antipatterns = await conn.execute_fetchall(
+            "SELECT antipattern_id FROM antipatterns_seen WHERE session_id = ? "
+            "ORDER BY antipattern_id",
+            (session_id,),
+        )
+        overall = list(
+            await conn.execute_fetchall("SELECT overall FROM sessions WHERE id = ?", (session_id,))
+        )
+        crit = {
+            row["criterion_id"]: {
+                "met": bool(row["met"]),
+                "score": row["score"],
+                "evidence": json.loads(row["evidence"]),
+            }
+            for row in criteria
+        }
+        aps = [row[0] for row in antipatterns]
+        total = overall[0][0] if overall else None
+        if not crit and not aps and total is None:
+            return None
+        return {"criteria": crit, "antipatterns": aps, "overall": total}
+
+    async def get_results(self, session_id: int) -> dict[str, Any] | None:
+        return await self._read(lambda conn: self._get_results(conn, session_id))
+
+    async def _sessions(self, where: str, params: Iterable[Any] = ()) -> list[SessionRecord]:
+        async def work(conn: aiosqlite.Connection) -> list[SessionRecord]:
+            rows = await conn.execute_fetchall(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions {where}", tuple(params)
+            )
+            return [_session(row) for row in rows]
+
+        return await self._read(work)
+
+    async def open_sessions(self) -> list[SessionRecord]:
+        return await self._sessions("WHERE status = 'open' ORDER BY started_at, id")
+
+    async def find_open_session(self, user_id: str, place: str) -> SessionRecord | None:
+        return await self._read(lambda conn: self._find_open(conn, user_id, place))
+
+    async def transcript(self, session_id: int) -> list[TurnRecord]:
+        async def work(conn: aiosqlite.Connection) -> list[TurnRecord]:
+            rows = await conn.execute_fetchall(
+                "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)
+            )
+            return [_turn(row) for row in rows]
+
+        return await self._read(work)
+
+    # -- history and statistics ------------------------------------------------------
+
+    async def user_history(
+        self, user_id: str, limit: int = 10, offset: int = 0
+    ) -> list[SessionRecord]:
+        return await self._sessions(
+            "WHERE user_id = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, max(0, limit), max(0, offset)),
+        )
+
+    async def criterion_hit_rates(
+        self, user_id: str, *, bucket_days: float = 7.0
+    ) -> list[CriterionStat]:
+        if bucket_days <= 0:
+            raise ValueError("bucket_days must be positive")
+        bucket = bucket_days * DAY_S
+
+        async def work(conn: aiosqlite.Connection) -> list[CriterionStat]:
+            rows = await conn.execute_fetchall(
+                "SELECT CAST(s.ended_at / ? AS INTEGER) AS period, r.criterion_id, "
+                "COUNT(*) AS attempts, SUM(r.met) AS hits, AVG(r.score) AS mean_score "
+                "FROM rubric_results r JOIN sessions s ON s.id = r.session_id "
+                "WHERE s.user_id = ? AND s.ended_at IS NOT NULL "
+                "GROUP BY period, r.criterion_id ORDER BY period, r.criterion_id",
+                (bucket, user_id),
+            )
+            return [
+                CriterionStat(
+                    criterion_id=row["criterion_id"],
+                    attempts=row["attempts"],
+                    hits=row["hits"],
+                    mean_score=row["mean_score"],
+                    period_start=row["period"] * bucket,
+                )
+                for row in rows
+            ]
+
+        return await self._read(work)
+
+    async def weakest_criteria(
+        self, user_id: str, n: int = 3, *, min_attempts: int = 1
+    ) -> list[CriterionStat]:
+        async def work(conn: aiosqlite.Connection) -> list[CriterionStat]:
+            rows = await conn.execute_fetchall(
+                "SELECT r.criterion_id, COUNT(*) AS attempts, SUM(r.met) AS hits, "
+                "AVG(r.score) AS mean_score "
+                "FROM rubric_results r JOIN sessions s ON s.id = r.session_id "
+                "WHERE s.user_id = ? GROUP BY r.criterion_id HAVING COUNT(*) >= ? "
+                "ORDER BY CAST(SUM(r.met) AS REAL) / COUNT(*), AVG(r.score), r.criterion_id "
+                "LIMIT ?",
+                (user_id, min_attempts, max(0, n)),
+            )
+            return [
+                CriterionStat(row["criterion_id"], row["attempts"], row["hits"], row["mean_score"])
+                for row in rows
+            ]
+
+        return await self._read(work)
+
+    async def leaderboard(
+        self, guild_id: str, since: float | None = None, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        async def work(conn: aiosqlite.Connection) -> list[LeaderboardRow]:
+            rows = await conn.execute_fetchall(
+                "SELECT u.id, u.display_name, COUNT(*) AS n, AVG(s.overall) AS avg_score "
+                "FROM sessions s JOIN users u ON u.id = s.user_id "
+                "WHERE s.guild_id = ? AND s.status = 'ended' AND s.overall IS NOT NULL "
+                "AND u.leaderboard_opt_in = 1 AND (? IS NULL OR s.ended_at >= ?) "
+                "GROUP BY u.id ORDER BY avg_score DESC, n DESC, u.id LIMIT ?",
+                (guild_id, since, since, max(0, limit)),
+            )
+            return [
+                LeaderboardRow(row["id"], row["display_name"], row["n"], row["avg_score"])
+                for row in rows
+            ]
+
+        return await self._read(work)
+
+    # -- peer ratings ----------------------------------------------------------------
+
+    async def add_peer_rating(
+        self, session_id: int, rater_id: str, criterion_id: str, rating: Rating
+    ) -> PeerRating:
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {sorted(RATINGS)}, not {rating!r}")
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> PeerRating:
+            if await self._get_session(conn, session_id) is None:
+                raise SessionNotFound(f"no session {session_id}")
+            await self._ensure_user(conn, rater_id, None, now)
+            await conn.execute(
+                "INSERT INTO peer_ratings (session_id, rater_id, criterion_id, rating, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, rater_id, criterion_id) "
+                "WHERE rater_id IS NOT NULL DO UPDATE SET rating = excluded.rating, "
+                "created_at = excluded.created_at",
+                (session_id, rater_id, criterion_id, rating, now),
+            )
+            return PeerRating(session_id, rater_id, criterion_id, rating, now)
+
+        return await self._unit(work)
+
+    async def peer_ratings(self, session_id: int) -> list[PeerRating]:
+        async def work(conn: aiosqlite.Connection) -> list[PeerRating]:
+            rows = await conn.execute_fetchall(
+                "SELECT * FROM peer_ratings WHERE session_id = ? ORDER BY id", (session_id,)
+            )
+            return [_rating(row) for row in rows]
+
+        return await self._read(work)
+
+    # -- privacy ---------------------------------------------------------------------
+
+    async def export_user(self, user_id: str) -> dict[str, Any]:
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> dict[str, Any]:
+            user = await self._get_user(conn, user_id)
+            session_rows = await conn.execute_fetchall(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE user_id = ? "
+                "ORDER BY started_at, id",
+                (user_id,),
+            )
+            sessions = []
+            for row in session_rows:
+                session = _session(row)
+                turns = await conn.execute_fetchall(
+                    "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session.id,)
+                )
+                ratings = await conn.execute_fetchall(
+                    "SELECT * FROM peer_ratings WHERE session_id = ? ORDER BY id", (session.id,)
+                )
+                sessions.append(
+                    {
+                        **session.to_dict(),
+                        "turns": [_turn(t).to_dict() for t in turns],
+                        "results": await self._get_results(conn, session.id),
+                        # who rated is the rater's data; what they said about you is yours
+                        "peer_ratings_received": [
+                            {k: v for k, v in _rating(r).to_dict().items() if k != "rater_id"}
+                            for r in ratings
+                        ],
+                    }
+                )
+            elsewhere = await conn.execute_fetchall(
+                "SELECT t.* FROM turns t JOIN sessions s ON s.id = t.session_id "
+                "WHERE t.author_id = ? AND s.user_id IS NOT ? ORDER BY t.session_id, t.seq",
+                (user_id, user_id),
+            )
+            given = await conn.execute_fetchall(
+                "SELECT * FROM peer_ratings WHERE rater_id = ? ORDER BY id", (user_id,)
+            )
+            return {
+                "user_id": user_id,
+                "exported_at": now,
+                "user": None if user is None else user.to_dict(),
+                "sessions": sessions,
+                "turns_in_other_sessions": [_turn(t).to_dict() for t in elsewhere],
+                "peer_ratings_given": [_rating(r).to_dict() for r in given],
+            }
+
+        return await self._read(work)
+
+    async def forget_user(self, user_id: str) -> dict[str, int]:
+        """Delete the user's sessions, their turns and settings; anonymise the rest.
+
+        Kept, without their name: group sessions they owned that hold other
+        people's turns (owner cleared, their own turns blanked), their turns in
+        other people's sessions (blanked) and the ratings they gave on other
+        people's sessions (rater cleared: the figure is the other user's feedback).
+        The opaque state JSON of sessions that are kept is not rewritten.
+        """
+
+        async def work(conn: aiosqlite.Connection) -> dict[str, int]:
+            async def count(sql: str, params: tuple[Any, ...]) -> int:
+                cursor = await conn.execute(sql, params)
+                return cursor.rowcount
+
+            kept = await count(
+                "UPDATE sessions SET user_id = NULL, place = 'forgotten', "
+                "status = CASE status WHEN 'open' THEN 'ended' ELSE status END, "
+                "ended_at = COALESCE(ended_at, updated_at) "
+                "WHERE user_id = ? AND mode = 'group' AND EXISTS (SELECT 1 FROM turns t "
+                "WHERE t.session_id = sessions.id AND t.author_id IS NOT NULL "
+                "AND t.author_id != ?)",
+                (user_id, user_id),
+            )
+            deleted = await count("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            turns = await count(
+                "UPDATE turns SET author_id = NULL, text = '[removed]' WHERE author_id = ?",
+                (user_id,),
+            )
+            ratings = await count(
+                "UPDATE peer_ratings SET rater_id = NULL WHERE rater_id = ?", (user_id,)
+            )
+            users = await count("DELETE FROM users WHERE id = ?", (user_id,))
+            return {
+                "users_deleted": users,
+                "sessions_deleted": deleted,
+                "sessions_anonymised": kept,
+                "turns_anonymised": turns,
+                "ratings_anonymised": ratings,
+            }
+
+        return await self._unit(work)
+
+    # -- housekeeping ----------------------------------------------------------------
+
+    async def sweep(
+        self, now: float | None = None, *, summarise: Summariser | None = None
+    ) -> SweepResult:
+        """Expire idle sessions and purge old transcripts, in one transaction.
+
+        A session expires when `updated_at + time_budget_s` has passed (sessions
+        without a budget never idle out). `summarise`, if given, is called with
+        each expiring session and its results are stored with the expiry. Ended
+        or expired sessions older than `retention_days` lose their turns, state,
+        evidence, place and owner; their rubric figures stay, anonymous.
+        """
+        at = self._clock() if now is None else now
+        cutoff = at - self.retention_days * DAY_S
+
+        async def work(conn: aiosqlite.Connection) -> SweepResult:
+            rows = await conn.execute_fetchall(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE status = 'open' "
+                "AND time_budget_s IS NOT NULL AND updated_at + time_budget_s <= ? "
+                "ORDER BY id",
+                (at,),
+            )
+            expired: list[SessionRecord] = []
+            for row in rows:
+                session = _session(row)
+                results = summarise(session) if summarise is not None else None
+                await conn.execute(
+                    "UPDATE sessions SET status = 'expired', ended_at = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (at, at, session.id),
+                )
+                if results is not None:
+                    await self._store_results(conn, session.id, _check_results(results))
+                fresh = await self._get_session(conn, session.id)
+                assert fresh is not None
+                expired.append(fresh)
+            old = [
+                row[0]
+                for row in await conn.execute_fetchall(
+                    "SELECT id FROM sessions WHERE status != 'open' AND purged_at IS NULL "
+                    "AND ended_at < ?",
+                    (cutoff,),
+                )
+            ]
+            if old:
+                marks = ",".join("?" * len(old))
+                await conn.execute(f"DELETE FROM turns WHERE session_id IN ({marks})", old)
+                await conn.execute(
+                    f"UPDATE rubric_results SET evidence = '[]' WHERE session_id IN ({marks})", old
+                )
+                await conn.execute(
+                    f"UPDATE peer_ratings SET rater_id = NULL WHERE session_id IN ({marks})", old
+                )
+                await conn.execute(
+                    "UPDATE sessions SET user_id = NULL, place = 'purged', channel_id = NULL, "
+                    f"state = '{{}}', purged_at = ? WHERE id IN ({marks})",
+                    (at, *old),
+                )
+            return SweepResult(expired=expired, purged=len(old))
+
+        return await self._unit(work)
+
+    async def close(self) -> None:
+        """Refuse new work, let in-flight units commit, checkpoint the WAL, close."""
+        if self._closed:
+            return
+        self._closing = True
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                if self.where != ":memory:":
+                    await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await self._conn.close()
