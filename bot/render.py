@@ -36,10 +36,10 @@ def render(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context).strip()
 
 
-def message(name: str, **context: Any) -> str:
+def message(macro_name: str, /, **context: Any) -> str:
     """One of the short lines in `text/messages.md.j2`, by macro name."""
     module = environment().get_template("text/messages.md.j2").make_module()
-    macro = getattr(module, name)
+    macro = getattr(module, macro_name)
     return str(macro(**context)).strip()
 
 

@@ -1,0 +1,172 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, SCENARIOS
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    base.update(extra)
+    return base
+
+
+def bot(*args: str, stdin: str = "", cwd: Path | None = None, **extra: str):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env(**extra),
+        timeout=60,
+    )
+
+
+def test_score_follows_the_contract(tmp_path: Path) -> None:
+    rows = [json.loads(x) for x in (DATA / "public_sample.jsonl").read_text().splitlines()][:7]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    proc = bot("score", str(src), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == [r["id"] for r in rows]
+    for o in out:
+        assert set(o) == {"id", "scenario", "criteria", "antipatterns"}
+        for c in o["criteria"].values():
+            assert isinstance(c["met"], bool) and 0 <= c["score"] <= 1
+            assert isinstance(c["evidence"], list)
+
+
+def test_score_reports_bad_lines_and_keeps_going(tmp_path: Path) -> None:
+    lines = [
+        '{"id": "ok", "scenario": "auto-summarize", "answers": ["We randomise 20k users."]}',
+        "{not json",
+        '{"id": "u", "scenario": "no-such-round", "answers": ["x"]}',
+        '{"id": "e", "scenario": "auto-summarize", "answers": []}',
+        '{"id": "t", "scenario": "auto-summarize", "answers": [42]}',
+        "[1, 2]",
+        '{"id": "ok2", "scenario": "auto-summarize", "answers": ["idk"]}',
+    ]
+    proc = bot("score", "-", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 1
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["ok", None, "u", "e", "t", None, "ok2"]
+    assert "criteria" in out[0] and "criteria" in out[-1]
+    assert "not valid JSON" in out[1]["error"]
+    assert "unknown scenario" in out[2]["error"]
+    assert "no answers" in out[3]["error"]
+    assert "list of strings" in out[4]["error"]
+    assert "JSON object" in out[5]["error"]
+
+
+def test_score_missing_file_is_a_usage_error() -> None:
+    proc = bot("score", "/nonexistent/file.jsonl")
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+
+
+def test_validate_bundled_and_broken(tmp_path: Path) -> None:
+    proc = bot("scenarios", "validate")
+    assert proc.returncode == 0, proc.stdout
+    assert "OK" in proc.stdout
+    good = (SCENARIOS / "auto-summarize.toml").read_text()
+    broken = good.replace("time_budget_minutes = 30", "").replace('"product-sense"', '"lunch"')
+    (tmp_path / "_common.toml").write_text((SCENARIOS / "_common.toml").read_text())
+    (tmp_path / "broken.toml").write_text(broken)
+    (tmp_path / "syntax.toml").write_text("id = \n")
+    proc = bot("scenarios", "validate", str(tmp_path))
+    assert proc.returncode == 1
+    assert "broken.toml" in proc.stdout and "time_budget_minutes" in proc.stdout
+    assert "unknown round 'lunch'" in proc.stdout
+    assert "syntax.toml:1:" in proc.stdout
+    assert "3 errors found" in proc.stdout
+
+
+def test_practice_from_piped_input_ends_with_a_summary() -> None:
+    answers = (
+        "I'd move the summarize button into the toolbar and make it green, in a sidebar card.\n\n"
+        "People summarise long threads to see what is asked of them.\n"
+        "If the summary leads with that, I predict acceptance rises from 27% to 33%.\n"
+    )  # no trailing blank line: end of input submits the pending answer
+    proc = bot("practice", "--scenario", "auto-summarize", stdin=answers)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Not a UI redesign, but a hypothesis about user intent." in out
+    assert "## Feedback: Improve auto-summarize" in out
+    assert "[met]    **Hypothesis about user intent**" in out
+
+
+def test_practice_commands_hint_status_end() -> None:
+    proc = bot("practice", "--round", "product-sense", stdin="/status\n/hint\n/end\nnever read\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "step 1 of" in proc.stdout
+    assert "*Hint" in proc.stdout
+    assert "let's stop here" in proc.stdout
+    assert "not enough in your answers to score" in proc.stdout
+
+
+def test_practice_without_a_choice_and_no_terminal_says_what_to_do() -> None:
+    proc = bot("practice", stdin="")
+    assert proc.returncode == 2
+    assert "--scenario" in proc.stdout
+
+
+def test_practice_unknown_scenario() -> None:
+    proc = bot("practice", "--scenario", "nope")
+    assert proc.returncode == 2 and "Unknown scenario" in proc.stdout
+
+
+def test_ctrl_c_ends_cleanly_with_the_summary() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "practice", "--scenario", "auto-summarize"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
+    assert proc.stdin is not None
+    proc.stdin.write("People want the asks first; I predict acceptance rises 20% for them.\n\n")
+    proc.stdin.flush()
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "## Feedback" in out
+    assert "Traceback" not in err
+
+
+def test_replay_json_script(tmp_path: Path) -> None:
+    script = tmp_path / "answers.json"
+    script.write_text(json.dumps(["idk", "Primary metric: acceptance rate from 30% to 36%."]))
+    proc = bot("replay", "--scenario", "auto-summarize", str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("**Candidate:**") == 2
+    assert "## Feedback" in proc.stdout
+
+
+def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
+    proc = bot("run", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "DISCORD_TOKEN" in proc.stderr and "python -m bot practice" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "expected"),
+    [("LOG_LEVEL", "LOUD", "LOG_LEVEL"), ("DATABASE_URL", "mysql://x", "DATABASE_URL")],
+)
+def test_bad_setting_is_one_clear_line(tmp_path: Path, var: str, value: str, expected: str) -> None:
+    proc = bot("run", cwd=tmp_path, **{var: value})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in proc.stderr
