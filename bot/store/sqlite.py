@@ -716,7 +716,8 @@ class SqliteStore(Store):
         people's turns (owner cleared, their own turns blanked), their turns in
         other people's sessions (blanked) and the ratings they gave on other
         people's sessions (rater cleared: the figure is the other user's feedback).
-        The opaque state JSON of sessions that are kept is not rewritten.
+        Kept sessions they owned are ended and their state emptied; the opaque
+        state JSON of other people's sessions is not rewritten.
         """
 
         async def work(conn: aiosqlite.Connection) -> dict[str, int]:
@@ -725,7 +726,7 @@ class SqliteStore(Store):
                 return cursor.rowcount
 
             kept = await count(
-                "UPDATE sessions SET user_id = NULL, place = 'forgotten', "
+                "UPDATE sessions SET user_id = NULL, place = 'forgotten', state = '{}', "
                 "status = CASE status WHEN 'open' THEN 'ended' ELSE status END, "
                 "ended_at = COALESCE(ended_at, updated_at) "
                 "WHERE user_id = ? AND mode = 'group' AND EXISTS (SELECT 1 FROM turns t "
