@@ -23,7 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.text import QUANTITY_KINDS, Document, Hit, compile_phrases, is_negated
+from bot.core.text import (
+    QUANTITY_KINDS,
+    Document,
+    Hit,
+    compile_phrases,
+    is_negated,
+    negation_sentences,
+)
 
 SCOPES = ("sentence", "window", "answer", "transcript")
 
@@ -155,19 +162,18 @@ class Analysis:
         self.affirmed: dict[str, dict[int, list[Hit]]] = {}
         self.negated: dict[str, dict[int, list[Hit]]] = {}
         text = doc.text
-        for name, pattern in lexicon.patterns.items():
-            pos: dict[int, list[Hit]] = {}
-            neg: dict[int, list[Hit]] = {}
-            for m in pattern.finditer(text):
-                if m.start() == m.end():
-                    continue
-                si = doc.sentence_at(m.start())
-                sentence = doc.sentences[si] if doc.sentences else None
-                negated = sentence is not None and is_negated(text, m.start(), m.end(), sentence)
-                hit = Hit(name, m.start(), m.end(), si, negated)
+        maybe_negated = negation_sentences(doc)
+        for name in lexicon.patterns:
+            self.affirmed[name] = {}
+            self.negated[name] = {}
+        for name, spans in lexicon.scan(text).items():
+            pos = self.affirmed[name]
+            neg = self.negated[name]
+            for start, end in spans:
+                si = doc.sentence_at(start)
+                negated = si in maybe_negated and is_negated(text, start, end, doc.sentences[si])
+                hit = Hit(name, start, end, si, negated)
                 (neg if negated else pos).setdefault(si, []).append(hit)
-            self.affirmed[name] = pos
-            self.negated[name] = neg
         self.quantities: dict[str, dict[int, list[Hit]]] = {}
         for kind, hits in doc.quantities.items():
             by_sentence: dict[int, list[Hit]] = {}
@@ -252,17 +258,150 @@ class Analysis:
         return None
 
 
+_Entry = tuple[str, "re.Pattern[str]"]
+_MAX_PREFIXES = 64
+_FIRST_WORD = re.compile(r"\w+")
+_PLAIN_WORD = re.compile(r"\w+")
+
+
+def literal_prefixes(regex: str) -> set[str] | None:
+    """The lower-case literal texts that every match of `regex` starts with.
+
+    None when some match may start with something other than a literal
+    (a character class, `\\d`, an optional part). Zero-width assertions
+    (`\\b`, lookarounds) are skipped. Used to index raw patterns by word.
+    """
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: list, start: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
+        out = start
+        for op, av in items:
+            if not any(is_open for _, is_open in out):
+                break
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue
+            if op is c.LITERAL:
+                out = {(t + chr(av).lower(), True) if o else (t, o) for t, o in out}
+            elif op is c.SUBPATTERN:
+                out = walk(list(av[3]), out)
+            elif op is c.BRANCH:
+                merged: set[tuple[str, bool]] = set()
+                for alternative in av[1]:
+                    merged |= walk(list(alternative), out)
+                out = merged
+            else:
+                out = {(t, False) for t, _ in out}
+            if len(out) > _MAX_PREFIXES:
+                return {("", False)}
+        return out
+
+    try:
+        parsed = _parser.parse(regex, re.I)
+    except re.error:
+        return None
+    found = {t for t, _ in walk(list(parsed), {("", True)})}
+    if not found or "" in found:
+        return None
+    return found
+
+
 class Lexicon:
-    """Compiled concept patterns for one scenario (its own plus the common ones)."""
+    """Compiled concept patterns for one scenario (its own plus the common ones).
+
+    Scanning is indexed by word: each plain phrase is filed under its first
+    word (or that word's prefix, for `word*`), so a transcript is tokenised
+    once and a phrase's pattern is only tried where its first word occurs.
+    Raw `re:` phrases and phrases that start with a symbol are searched in
+    full.
+    """
 
     def __init__(self, phrases: dict[str, list[str]]) -> None:
         self.phrases = phrases
         self.patterns: dict[str, re.Pattern[str]] = {}
+        self.exact: dict[str, list[_Entry]] = {}
+        self.prefix: dict[str, list[_Entry]] = {}
+        self.raw: list[_Entry] = []
+        self.raw_anchors: list[set[str]] = []
+        self.pairs: dict[tuple[str, str], list[_Entry]] = {}
+        self._cache: dict[str, tuple[_Entry, ...]] = {}
         for name, items in phrases.items():
             try:
                 self.patterns[name] = compile_phrases(items)
+                for phrase in items:
+                    self._file(name, phrase)
             except re.error as exc:
                 raise DetectorError(f"bad pattern in concept {name!r}: {exc}", (name,)) from None
+        self.prefix_lengths = sorted({len(k) for k in self.prefix})
+
+    def _file(self, name: str, phrase: str) -> None:
+        pattern = compile_phrases([phrase])
+        words = phrase.split()
+        first = words[0] if words else ""
+        stem = first.rstrip("*")
+        m = _FIRST_WORD.match(stem)
+        if phrase.startswith("re:"):
+            prefixes = literal_prefixes(phrase[3:])
+            keys = {_FIRST_WORD.match(p) for p in prefixes} if prefixes else {None}
+            if None not in keys:
+                # filed under each alternative's first letters; matched at word starts
+                for key in {k.group().lower() for k in keys if k is not None}:
+                    self.prefix.setdefault(key, []).append((name, pattern))
+                return
+            self.raw.append((name, pattern))
+            self.raw_anchors.append(prefixes or set())
+        elif m is None:
+            self.raw.append((name, pattern))
+            self.raw_anchors.append(set())
+        elif first.endswith("*") and m.group() == stem:
+            self.prefix.setdefault(stem.lower(), []).append((name, pattern))
+        elif m.group() == stem and len(words) > 1 and _PLAIN_WORD.fullmatch(words[1]):
+            # "the reason": filed under both words, so "the" alone tries nothing
+            self.pairs.setdefault((stem.lower(), words[1].lower()), []).append((name, pattern))
+        else:
+            self.exact.setdefault(m.group().lower(), []).append((name, pattern))
+
+    def _candidates(self, word: str) -> tuple[_Entry, ...]:
+        found = self._cache.get(word)
+        if found is None:
+            entries = list(self.exact.get(word, ()))
+            for length in self.prefix_lengths:
+                if length > len(word):
+                    break
+                entries.extend(self.prefix.get(word[:length], ()))
+            found = self._cache[word] = tuple(entries)
+        return found
+
+    def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Every concept's matches in `text`: (start, end), non-overlapping, in order."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        tokens = [(m.group().lower(), m.start()) for m in _FIRST_WORD.finditer(text)]
+        pairs = self.pairs
+        for i, (word, pos) in enumerate(tokens):
+            entries = self._candidates(word)
+            if pairs and i + 1 < len(tokens):
+                paired = pairs.get((word, tokens[i + 1][0]))
+                if paired:
+                    entries = (*entries, *paired)
+            for name, pattern in entries:
+                found = pattern.match(text, pos)
+                if found is not None and found.end() > pos:
+                    spans.setdefault(name, []).append((pos, found.end()))
+        lowered = text.lower() if self.raw else ""
+        for (name, pattern), anchor in zip(self.raw, self.raw_anchors, strict=True):
+            if anchor and not any(a in lowered for a in anchor):
+                continue
+            for found in pattern.finditer(text):
+                if found.end() > found.start():
+                    spans.setdefault(name, []).append((found.start(), found.end()))
+        for name, items in spans.items():
+            items.sort(key=lambda span: (span[0], -span[1]))
+            kept: list[tuple[int, int]] = []
+            for span in items:
+                if not kept or span[0] >= kept[-1][1]:
+                    kept.append(span)
+            spans[name] = kept
+        return spans
 
     def __contains__(self, name: object) -> bool:
         return name in self.patterns

@@ -170,6 +170,24 @@ CLAUSE_NEGATION = re.compile(
 _NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
 
 
+_NEGATION_TOKENS = frozenset(
+    "not no never nor neither without cannot nothing none nobody instead rather skip skipping "
+    "avoid avoiding against forget t dont doesnt didnt isnt arent cant wont wouldnt unnecessary "
+    "needed matter".split()
+)
+
+
+def negation_sentences(doc: Document) -> set[int]:
+    """Sentences with any negation word at all: the only ones worth a closer look."""
+    out: set[int] = set()
+    for s in doc.sentences:
+        for m in TOKEN.finditer(s.text):
+            if m.group().lower() in _NEGATION_TOKENS:
+                out.add(s.index)
+                break
+    return out
+
+
 def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
     """True when a negation cue governs the span `text[start:end]`.
 
@@ -255,15 +273,45 @@ QUANTITY_PATTERNS: dict[str, re.Pattern[str]] = {
 QUANTITY_KINDS = frozenset(QUANTITY_PATTERNS)
 
 
+TOKEN = re.compile(r"\w+")
+# Words a quantity can start with (besides digits): number words, fractions, "from".
+_QUANTITY_START_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "forty fifty sixty hundred a half double doubles doubled doubling triple tripled triples "
+    "from p50 p90 p95 p99".split()
+)
+_QUANTITY_LEAD_CHARS = frozenset("$€£~≈+±-.")
+
+
+def _quantity_starts(text: str) -> list[int]:
+    """Positions where a quantity may start: cheap to find, checked by each pattern."""
+    starts = []
+    for m in TOKEN.finditer(text):
+        word = m.group()
+        if word[0].isdigit() or word.lower() in _QUANTITY_START_WORDS:
+            pos = m.start()
+            if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
+                starts.append(pos - 1)
+            starts.append(pos)
+    return starts
+
+
 def find_quantities(doc: Document) -> dict[str, list[Hit]]:
-    """Every quantity in the document, by kind."""
+    """Every quantity in the document, by kind (leftmost, non-overlapping per kind)."""
+    text = doc.text
+    starts = _quantity_starts(text)
     out: dict[str, list[Hit]] = {}
     for kind, pattern in QUANTITY_PATTERNS.items():
-        hits = []
-        for m in pattern.finditer(doc.text):
-            if not m.group(0).strip():
+        hits: list[Hit] = []
+        covered = -1
+        for pos in starts:
+            if pos < covered:
+                continue
+            m = pattern.match(text, pos)
+            if m is None or not m.group(0).strip():
                 continue
             hits.append(Hit(kind, m.start(), m.end(), doc.sentence_at(m.start())))
+            covered = m.end()
         out[kind] = hits
     return out
 
