@@ -171,9 +171,38 @@ _NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
 
 
 _NEGATION_TOKENS = frozenset(
-    "not no never nor neither without cannot nothing none nobody instead rather skip skipping "
-    "avoid avoiding against forget t dont doesnt didnt isnt arent cant wont wouldnt unnecessary "
-    "needed matter".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nor",
+        "neither",
+        "without",
+        "cannot",
+        "nothing",
+        "none",
+        "nobody",
+        "instead",
+        "rather",
+        "skip",
+        "skipping",
+        "avoid",
+        "avoiding",
+        "against",
+        "forget",
+        "t",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "cant",
+        "wont",
+        "wouldnt",
+        "unnecessary",
+        "needed",
+        "matter",
+    ]
 )
 
 
@@ -276,9 +305,41 @@ QUANTITY_KINDS = frozenset(QUANTITY_PATTERNS)
 TOKEN = re.compile(r"\w+")
 # Words a quantity can start with (besides digits): number words, fractions, "from".
 _QUANTITY_START_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
-    "forty fifty sixty hundred a half double doubles doubled doubling triple tripled triples "
-    "from p50 p90 p95 p99".split()
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "a",
+        "half",
+        "double",
+        "doubles",
+        "doubled",
+        "doubling",
+        "triple",
+        "tripled",
+        "triples",
+        "from",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+    ]
 )
 _QUANTITY_LEAD_CHARS = frozenset("$€£~≈+±-.")
 

@@ -61,9 +61,8 @@ def main() -> None:
             break
     elapsed = time.perf_counter() - start
     words = sum(len(a.split()) for _, answers in jobs for a in answers) / len(jobs)
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
-    )
+    cores = os.cpu_count()
+    print(f"machine: {platform.machine()}, {cores} cores, python {platform.python_version()}")
     print(f"scenarios: {len(scenarios)}, transcripts: 2 turns, ~{words:.0f} words in all")
     print(f"scored {count} transcripts in {elapsed:.2f} s on one core")
     print(f"throughput: {count / elapsed:,.0f} transcripts/s (target >= 2,000)")
