@@ -91,6 +91,8 @@ class ScoringSpec(_Strict):
     partial_score: float = Field(default=0.3, gt=0.0, le=1.0)
     min_words: int = Field(default=12, ge=0, le=500)
     stuffing: StuffingSpec = StuffingSpec()
+    # Questions that are asks ("could we…", "would you be open to…") still count.
+    keep_requests: bool = False
 
 
 class ScenarioSpec(_Strict):

@@ -24,6 +24,15 @@ _NON_ANSWER = re.compile(
 )
 
 
+# A question that is really a request: "could you stretch the sign-on to $30k?"
+_REQUEST = re.compile(
+    r"\b(?:could|can|would|will|may|might)\s+(?:we|you|i|it|that|this|part|some|\$?\d)\b"
+    r"|\b(?:is|would)\s+it\s+(?:be\s+)?possible\b|\bwould\s+you\s+be\s+open\b"
+    r"|\bany\s+chance\b|\bhow\s+about\b|\bwhat\s+about\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     id: str
@@ -107,8 +116,9 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     jargon = analysis.affirmed.get(stuffing.concept, {})
     jargon_neg = analysis.negated.get(stuffing.concept, {})
     excluded = set()
+    keep_requests = scenario.spec.scoring.keep_requests
     for s in doc.sentences:
-        if s.is_question:
+        if s.is_question and not (keep_requests and _REQUEST.search(s.text)):
             s_excluded = True
         else:
             terms = {doc.text[h.start : h.end].lower() for h in jargon.get(s.index, [])}
