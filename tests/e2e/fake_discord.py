@@ -50,7 +50,8 @@ Faults: ``fail_next("POST", "/channels/*/messages", count=1)`` -> 429 with ``ret
 -> 403 "Cannot send messages to this user" (``count=None`` = until ``clear_faults()``);
 ``close_dms(user_id)``; ``drop_gateway()`` closes the socket (the client RESUMEs at the
 READY ``resume_gateway_url``; events dispatched meanwhile are replayed);
-``send_reconnect()``, ``invalidate_session()``.
+``send_reconnect()`` (op 7 -> RESUME), ``invalidate_session()`` (op 9 -> a new IDENTIFY,
+which discord.py delays by 5 s unless the test overrides ``client.before_identify_hook``).
 
 Realism the fake enforces: a callback later than ``interaction_deadline`` (3 s) or a second
 callback gets Discord's 404 10062 / 400 40060; guild messages lose their content unless the
@@ -88,6 +89,9 @@ import yarl
 from aiohttp import web
 
 log = logging.getLogger("fake_discord")
+
+# internal waits are woken by the fake's own notifications; the poll is only a safety net
+_SLOW_POLL = 0.25
 
 API_PREFIX = "/api/v10"
 
@@ -178,6 +182,7 @@ class StoredMessage:
     deleted: bool = False
     interaction_id: int | None = None
     seq: int = 0  # creation order, for checkpoints
+    created_at: float = field(default_factory=time.monotonic)
 
     @property
     def id(self) -> int:
@@ -289,17 +294,24 @@ class FakeInteraction:
 
     # -- waiting
     async def wait_callback(self, timeout: float = 5.0) -> dict[str, Any]:
-        await self.fake.wait_until(lambda: bool(self.callbacks), timeout, f"callback for {self}")
+        await self.fake.wait_until(
+            lambda: bool(self.callbacks), timeout, f"callback for {self}", poll=_SLOW_POLL
+        )
         return self.callbacks[0]
 
     async def wait_modal(self, timeout: float = 5.0) -> dict[str, Any]:
-        await self.fake.wait_until(lambda: self.modal is not None, timeout, f"modal for {self}")
+        await self.fake.wait_until(
+            lambda: self.modal is not None, timeout, f"modal for {self}", poll=_SLOW_POLL
+        )
         assert self.modal is not None
         return self.modal
 
     async def wait_choices(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         await self.fake.wait_until(
-            lambda: self.choices is not None, timeout, f"autocomplete choices for {self}"
+            lambda: self.choices is not None,
+            timeout,
+            f"autocomplete choices for {self}",
+            poll=_SLOW_POLL,
         )
         assert self.choices is not None
         return self.choices
@@ -317,13 +329,16 @@ class FakeInteraction:
                 return False
             return predicate is None or predicate(m)
 
-        await self.fake.wait_until(ok, timeout, f"original response of {self}")
+        await self.fake.wait_until(ok, timeout, f"original response of {self}", poll=_SLOW_POLL)
         assert self.original is not None
         return self.original
 
     async def wait_followup(self, n: int = 1, timeout: float = 5.0) -> StoredMessage:
         await self.fake.wait_until(
-            lambda: len(self.followup_ids) >= n, timeout, f"followup #{n} of {self}"
+            lambda: len(self.followup_ids) >= n,
+            timeout,
+            f"followup #{n} of {self}",
+            poll=_SLOW_POLL,
         )
         return self.fake.messages[self.followup_ids[n - 1]]
 
@@ -348,7 +363,9 @@ class FakeInteraction:
                     return m
             return None
 
-        await self.fake.wait_until(lambda: find() is not None, timeout, f"reply to {self}")
+        await self.fake.wait_until(
+            lambda: find() is not None, timeout, f"reply to {self}", poll=_SLOW_POLL
+        )
         result = find()
         assert result is not None
         return result
@@ -414,6 +431,7 @@ class FakeDiscord:
 
         self.requests: list[RecordedRequest] = []
         self.messages: dict[int, StoredMessage] = {}
+        self._by_channel: dict[int, list[StoredMessage]] = {}
         self.channels: dict[int, dict[str, Any]] = {}
         self.guilds: dict[int, dict[str, Any]] = {}  # id -> {"name", "roles", "members"}
         self.users: dict[int, dict[str, Any]] = {self.bot_id: self.bot_user}
@@ -508,7 +526,12 @@ class FakeDiscord:
             self._changed.notify_all()
 
     async def wait_until(
-        self, condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 5.0,
+        what: str = "condition",
+        *,
+        poll: float | None = 0.02,
     ) -> None:
         """Wait until ``condition()`` holds (fake or client state); FakeDiscordError if not."""
         assert self._changed is not None, "FakeDiscord not started"
@@ -516,8 +539,11 @@ class FakeDiscord:
             async with asyncio.timeout(timeout), self._changed:
                 # woken by the fake's own state changes; polled for client-side state
                 while not condition():
+                    if poll is None:  # only the fake's own state matters: no polling
+                        await self._changed.wait()
+                        continue
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._changed.wait(), 0.02)
+                        await asyncio.wait_for(self._changed.wait(), poll)
         except TimeoutError:
             recent = self.requests[-8:]
             raise FakeDiscordError(
@@ -563,7 +589,9 @@ class FakeDiscord:
         def find() -> list[RecordedRequest]:
             return self.find_requests(method, path, predicate=predicate, since=since, status=status)
 
-        await self.wait_until(lambda: bool(find()), timeout, f"request {method} {path}")
+        await self.wait_until(
+            lambda: bool(find()), timeout, f"request {method} {path}", poll=_SLOW_POLL
+        )
         return find()[0]
 
     def find_messages(
@@ -575,11 +603,13 @@ class FakeDiscord:
         author_id: int | None = None,
         include_deleted: bool = False,
     ) -> list[StoredMessage]:
+        pool = (
+            self.messages.values() if channel_id is None else self._by_channel.get(channel_id, [])
+        )
         out = [
             m
-            for m in self.messages.values()
+            for m in pool
             if m.seq > since
-            and (channel_id is None or m.channel_id == channel_id)
             and (author_id is None or m.author_id == author_id)
             and (include_deleted or not m.deleted)
             and (predicate is None or predicate(m))
@@ -609,7 +639,10 @@ class FakeDiscord:
             return self.find_messages(channel_id, predicate=pred, since=since, author_id=author)
 
         await self.wait_until(
-            lambda: len(find()) >= count, timeout, f"message in channel {channel_id}"
+            lambda: len(find()) >= count,
+            timeout,
+            f"message in channel {channel_id}",
+            poll=_SLOW_POLL,
         )
         return find()[count - 1]
 
@@ -917,11 +950,16 @@ class FakeDiscord:
             await self._send(self._ws, {"op": 9, "d": resumable})
 
     async def wait_for_identify(self, n: int = 1, timeout: float = 5.0) -> None:
-        await self.wait_until(lambda: self.identifies >= n, timeout, f"IDENTIFY #{n}")
+        await self.wait_until(
+            lambda: self.identifies >= n, timeout, f"IDENTIFY #{n}", poll=_SLOW_POLL
+        )
 
     async def wait_for_resume(self, n: int = 1, timeout: float = 10.0) -> None:
         await self.wait_until(
-            lambda: self.resumes >= n and self._ws is not None, timeout, f"RESUME #{n}"
+            lambda: self.resumes >= n and self._ws is not None,
+            timeout,
+            f"RESUME #{n}",
+            poll=_SLOW_POLL,
         )
 
     @property
@@ -1157,6 +1195,7 @@ class FakeDiscord:
         self._msg_seq += 1
         msg.seq = self._msg_seq
         self.messages[msg.id] = msg
+        self._by_channel.setdefault(msg.channel_id, []).append(msg)
         ch = self.channels.get(msg.channel_id)
         if ch is not None:
             ch["last_message_id"] = str(msg.id)
@@ -1578,6 +1617,8 @@ class FakeDiscord:
         else:
             return self._json({"message": f"unsupported callback type {rtype}", "code": 50035}, 400)
         ix.callbacks.append(body)
+        if rec.query.get("with_response", "").lower() not in ("1", "true"):
+            return web.Response(status=204)  # what Discord sends without ?with_response
         return result
 
     def _ix_for_webhook(self, app_id: str, token: str) -> FakeInteraction | None:

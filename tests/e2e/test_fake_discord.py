@@ -349,25 +349,139 @@ async def test_unknown_route_recorded_as_404(fake_discord: FakeDiscord) -> None:
         assert rec.status == 404
 
 
-async def test_clean_shutdown_leaves_no_tasks(fake_discord: FakeDiscord) -> None:
+class PersistentView(discord.ui.View):
+    def __init__(self, clicks: list[str], tag: str) -> None:
+        super().__init__(timeout=None)
+        self.clicks = clicks
+        self.tag = tag
+
+    @discord.ui.button(label="Answer", custom_id="iv:answer")
+    async def answer(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.clicks.append(self.tag)
+        await interaction.response.defer()
+
+
+async def test_restart_persistent_view_still_clickable(fake_discord: FakeDiscord) -> None:
+    clicks: list[str] = []
+    first = TinyBot(fake_discord.guild_id)
+    async with running_client(first, fake_discord):
+        channel = first.get_channel(fake_discord.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        sent = await channel.send("Q1", view=PersistentView(clicks, "first"))
+    assert first.is_closed()
+
+    second = TinyBot(fake_discord.guild_id)
+
+    async def setup_hook() -> None:
+        second.add_view(PersistentView(clicks, "second"))
+
+    second.setup_hook = setup_hook  # type: ignore[method-assign]
+    async with running_client(second, fake_discord):
+        assert fake_discord.identifies == 2
+        ix = await fake_discord.click(fake_discord.messages[sent.id], "iv:answer")
+        cb = await ix.wait_callback()
+        assert cb["type"] == 6  # deferred update
+        assert clicks == ["second"]
+
+
+async def test_dm_slash_command(fake_discord: FakeDiscord) -> None:
     bot = TinyBot(fake_discord.guild_id)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        async with running_client(bot, fake_discord):
-            await bot.tree.sync(guild=bot.guild_obj)
-            ix = await fake_discord.slash("ping")
-            await ix.wait_reply()
-        assert bot.is_closed()
-        await asyncio.sleep(0.05)
-        current = asyncio.current_task()
-        leftover = [
-            t
-            for t in asyncio.all_tasks()
-            if t is not current and not t.done() and "fake" not in (t.get_name() or "")
+
+    @bot.tree.command(name="whereami", description="DM test")
+    async def whereami(interaction: discord.Interaction) -> None:
+        kind = "dm" if isinstance(interaction.channel, discord.DMChannel) else "guild"
+        await interaction.response.send_message(f"{kind}:{interaction.user.name}")
+
+    async with running_client(bot, fake_discord):
+        await bot.tree.sync()  # global
+        assert [c["name"] for c in fake_discord.commands[None]] == ["whereami"]
+        ix = await fake_discord.slash("whereami", dm=True)
+        assert "guild_id" not in ix.payload and "guild_id" not in ix.payload["data"]
+        reply = await ix.wait_reply()
+        assert reply.content == "dm:alice"
+        assert reply.channel_id == fake_discord.dm_channel_for(fake_discord.alice)
+
+
+async def test_auto_sharded_uses_gateway_bot(fake_discord: FakeDiscord) -> None:
+    class Sharded(commands.AutoShardedBot):
+        pass
+
+    bot = Sharded(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
+    async with running_client(bot, fake_discord):
+        assert fake_discord.find_requests("GET", "/gateway/bot")
+        identify = next(p for p in fake_discord.gateway_received if p["op"] == 2)
+        assert identify["d"]["shard"] == [0, 1]
+        assert bot.get_guild(fake_discord.guild_id) is not None
+
+
+async def test_reconnect_op_and_invalid_session(fake_discord: FakeDiscord) -> None:
+    bot = TinyBot(fake_discord.guild_id)
+
+    async def no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
+        pass  # discord.py sleeps 5 s before a non-initial IDENTIFY
+
+    bot.before_identify_hook = no_identify_delay  # type: ignore[method-assign]
+    async with running_client(bot, fake_discord):
+        await fake_discord.send_reconnect()  # op 7: client reconnects and RESUMEs
+        await fake_discord.wait_for_resume()
+        assert fake_discord.identifies == 1
+        await fake_discord.invalidate_session(resumable=False)  # op 9 false: re-IDENTIFY
+        await fake_discord.wait_for_identify(2)
+        await fake_discord.wait_until(lambda: fake_discord.connected, 3, "reconnected")
+        await bot.tree.sync(guild=bot.guild_obj)
+        ix = await fake_discord.slash("ping")
+        assert (await ix.wait_reply()).content == "pong"
+
+
+def _pending_tasks() -> list[asyncio.Task]:
+    current = asyncio.current_task()
+    return [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+
+
+async def test_clean_shutdown_leaves_no_tasks(fake_discord: FakeDiscord) -> None:
+    loop = asyncio.get_running_loop()
+    loop_errors: list[dict] = []
+    old_handler = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, ctx: loop_errors.append(ctx))
+    bot = TinyBot(fake_discord.guild_id)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            async with running_client(bot, fake_discord):
+                await bot.tree.sync(guild=bot.guild_obj)
+                ix = await fake_discord.slash("ping")
+                await ix.wait_reply()
+            assert bot.is_closed()
+            await asyncio.sleep(0.05)
+            assert _pending_tasks() == []
+            await fake_discord.wait_until(lambda: not fake_discord.connected, 2, "gateway closed")
+            del bot
+            gc.collect()
+        bad = [
+            w for w in caught if "never awaited" in str(w.message) or "nclosed" in str(w.message)
         ]
-        assert leftover == [], leftover
-        gc.collect()
-    assert not [
-        w for w in caught if "never awaited" in str(w.message) or "Unclosed" in str(w.message)
-    ]
-    await fake_discord.wait_until(lambda: not fake_discord.connected, 2, "gateway closed")
+        assert bad == []
+        assert loop_errors == []
+    finally:
+        loop.set_exception_handler(old_handler)
+
+
+async def test_view_timeout_task_outlives_close(fake_discord: FakeDiscord) -> None:
+    """discord.py does not stop views on close(): a view with a timeout (and every
+    ephemeral view, which gets 15 min) leaves its timer task pending. A bot that wants
+    a clean shutdown must stop its views itself."""
+    bot = TinyBot(fake_discord.guild_id)
+    async with running_client(bot, fake_discord):
+        await bot.tree.sync(guild=bot.guild_obj)
+        ix = await fake_discord.slash("hint")  # HintView(timeout=30)
+        await ix.wait_reply()
+        await fake_discord.wait_until(lambda: bool(_pending_view_timers()), 2, "view timer")
+    leftover = _pending_tasks()
+    assert leftover and all("timeout_task_impl" in repr(t.get_coro()) for t in leftover)
+    for t in leftover:
+        t.cancel()
+    await asyncio.gather(*leftover, return_exceptions=True)
+
+
+def _pending_view_timers() -> list[asyncio.Task]:
+    return [t for t in _pending_tasks() if "timeout_task_impl" in repr(t.get_coro())]
