@@ -1,11 +1,15 @@
-"""The SQLite backend: one aiosqlite connection, one lock, one transaction at a time.
+"""The SQLite backend: one aiosqlite connection, one writer task, group commit.
 
 aiosqlite runs every statement on one worker thread, so coroutines sharing the
 connection share its transaction: an `await` between two statements lets
-another task's statements join. Every unit of work here therefore runs under an
-asyncio.Lock, inside `BEGIN IMMEDIATE … COMMIT` (ROLLBACK on any error), and
-as a shielded task: a caller cancelled mid-write neither leaves a transaction
-open nor cuts the unit in half, and `close()` waits for it to finish.
+another task's statements join. Here no coroutine touches the connection
+itself: each unit of work (a method) is queued to a single writer task that
+runs the queued units one after another, under an asyncio.Lock, inside one
+`BEGIN IMMEDIATE … COMMIT`, and only then resolves their callers. A unit that
+raises rolls the batch back; the others are replayed without it. So each unit
+is atomic and isolated, no caller hears "done" before COMMIT, and a commit
+(and its fsync) is shared by every unit that was waiting. A caller cancelled
+mid-write does not cut its unit in half; `close()` waits for the queue to drain.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import json
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -52,11 +57,30 @@ T = TypeVar("T")
 Work = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 DAY_S = 86_400.0
+MAX_BATCH = 256  # units per group-commit transaction
 SYNCHRONOUS = frozenset({"off", "normal", "full", "extra"})
 _SESSION_COLUMNS = (
     "id, user_id, place, channel_id, guild_id, scenario_id, scenario_digest, mode, state, "
     "status, started_at, updated_at, ended_at, time_budget_s, turn_count, overall, purged_at"
 )
+
+
+def _settle(
+    future: asyncio.Future[Any], *, result: Any = None, exc: BaseException | None = None
+) -> None:
+    """Resolve a unit's future unless its waiter is gone."""
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
+def _raise_if_cancelled(exc: BaseException) -> None:
+    """Let cancellation of the writer propagate after the batch is settled."""
+    if isinstance(exc, asyncio.CancelledError):
+        raise exc
 
 
 def _dumps(value: Any) -> str:
@@ -146,7 +170,8 @@ class SqliteStore(Store):
         self.retention_days = retention_days
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._inflight: set[asyncio.Task[Any]] = set()
+        self._queue: deque[tuple[Work[Any], asyncio.Future[Any]]] = deque()
+        self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self._closed = False
 
@@ -198,33 +223,82 @@ class SqliteStore(Store):
 
     # -- the unit of work ------------------------------------------------------------
 
-    async def _run(self, work: Work[T], write: bool) -> T:
-        async with self._lock:
-            if self._closed:
-                raise StoreClosedError(f"the store on {self.where} is closed")
-            conn = self._conn
-            await conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                result = await work(conn)
-                await conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        await conn.execute("ROLLBACK")
-                raise
-            return result
-
     async def _unit(self, work: Work[T], *, write: bool = True) -> T:
-        """Run `work` as one atomic transaction; return after COMMIT."""
+        """Run `work` atomically; return (or raise) only after its transaction has ended.
+
+        The unit joins the queue of the single writer task, which runs queued
+        units back to back inside one `BEGIN IMMEDIATE … COMMIT` (group commit).
+        A unit that raises makes the writer roll back and replay the others, so
+        no failed unit leaves a trace and none sees another's failure. Cancelling
+        the caller does not cancel the unit. `write` is informational: reads take
+        the same path, so they only ever see committed data.
+        """
         if self._closing:
             raise StoreClosedError(f"the store on {self.where} is closed")
-        task = asyncio.ensure_future(self._run(work, write))
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
-        return await asyncio.shield(task)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((work, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._drain(), name="store-writer")
+        return await asyncio.shield(future)
 
     async def _read(self, work: Work[T]) -> T:
         return await self._unit(work, write=False)
+
+    async def _drain(self) -> None:
+        """The writer: run queued units in batches until the queue is empty."""
+        try:
+            while self._queue:
+                batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+                async with self._lock:
+                    await self._run_batch(batch)
+        finally:
+            self._writer = None
+            if self._queue:  # only on cancellation: never strand a caller
+                self._writer = asyncio.create_task(self._drain(), name="store-writer")
+
+    async def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.execute("ROLLBACK")
+
+    async def _run_batch(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+        """One transaction for the whole batch; settle each future after COMMIT."""
+        if not batch:
+            return
+        conn = self._conn
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            for _, future in batch:
+                _settle(future, exc=exc)
+            _raise_if_cancelled(exc)
+            return
+        results: list[Any] = []
+        for index, (work, future) in enumerate(batch):
+            try:
+                results.append(await work(conn))
+            except BaseException as exc:
+                await self._rollback()
+                if isinstance(exc, asyncio.CancelledError):
+                    for _, f in batch:
+                        _settle(f, exc=StoreClosedError("the store's writer was cancelled"))
+                    raise
+                # the units before this one saw the same data: replay them; this
+                # one failed on exactly the state they leave, so its error stands
+                await self._run_batch(batch[:index])
+                _settle(future, exc=exc)
+                await self._run_batch(batch[index + 1 :])
+                return
+        try:
+            await conn.execute("COMMIT")
+        except BaseException as exc:
+            await self._rollback()
+            for _, future in batch:
+                _settle(future, exc=exc)
+            _raise_if_cancelled(exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            _settle(future, result=result)
 
     # -- users and settings ----------------------------------------------------------
 
@@ -821,8 +895,8 @@ class SqliteStore(Store):
         if self._closed:
             return
         self._closing = True
-        while self._inflight:
-            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+        while self._writer is not None:
+            await asyncio.shield(self._writer)
         async with self._lock:
             if self._closed:
                 return

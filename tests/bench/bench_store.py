@@ -8,7 +8,8 @@ transaction each). The bare side is a plain loop of `INSERT` + `commit()` into
 a turns-shaped table on a file with the same pragmas (WAL, same synchronous
 level), in the same run. Rounds alternate bare/store; the best round of each
 counts. Latency is measured per call, from the call to its return (so under
-200 concurrent sessions it includes waiting for the single writer).
+200 concurrent sessions it includes waiting for the single writer and its
+group commit). The bare loop commits each insert alone, as a naive bot would.
 Not collected by pytest (the file name does not start with test_).
 """
 
