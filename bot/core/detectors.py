@@ -166,7 +166,7 @@ class Analysis:
         for name in lexicon.patterns:
             self.affirmed[name] = {}
             self.negated[name] = {}
-        for name, spans in lexicon.scan(text).items():
+        for name, spans in lexicon.scan(text, doc.tokens).items():
             pos = self.affirmed[name]
             neg = self.negated[name]
             for start, end in spans:
@@ -249,8 +249,38 @@ class Analysis:
             return out
         return [range(0, n)] if n else []
 
+    def _tables(self, atom: Expr) -> dict[int, list[Hit]] | None:
+        if isinstance(atom, ConceptRef) and atom.mode == "affirmed":
+            return self.affirmed.get(atom.name, {})
+        if isinstance(atom, QuantityRef):
+            return self.quantities.get(atom.kind, {})
+        return None
+
+    def candidate_sentences(self, expr: Expr) -> set[int] | None:
+        """Sentences where a sentence-scope rule can possibly hold (None: any)."""
+        parts = expr.parts if isinstance(expr, AllOf) else (expr,)
+        found: set[int] | None = None
+        for part in parts:
+            table = self._tables(part)
+            if table is None:
+                continue
+            keys = set(table)
+            found = keys if found is None else found & keys
+            if not found:
+                return set()
+        return found
+
     def match(self, rule: Rule) -> tuple[list[Hit], range] | None:
         """The first unit where the rule holds, with its evidence hits."""
+        if rule.scope == "sentence":
+            candidates = self.candidate_sentences(rule.when)
+            if candidates is not None:
+                for si in sorted(candidates - self.excluded):
+                    unit = range(si, si + 1)
+                    hits = self.evaluate(rule.when, unit)
+                    if hits is not None:
+                        return hits, unit
+                return None
         for unit in self.units(rule):
             hits = self.evaluate(rule.when, unit)
             if hits is not None:
@@ -333,6 +363,7 @@ class Lexicon:
             except re.error as exc:
                 raise DetectorError(f"bad pattern in concept {name!r}: {exc}", (name,)) from None
         self.prefix_lengths = sorted({len(k) for k in self.prefix})
+        self.pair_first = frozenset(first for first, _ in self.pairs)
 
     def _file(self, name: str, phrase: str) -> None:
         pattern = compile_phrases([phrase])
@@ -372,17 +403,27 @@ class Lexicon:
             found = self._cache[word] = tuple(entries)
         return found
 
-    def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
+    def scan(
+        self, text: str, tokens: list[tuple[str, int]] | None = None
+    ) -> dict[str, list[tuple[int, int]]]:
         """Every concept's matches in `text`: (start, end), non-overlapping, in order."""
         spans: dict[str, list[tuple[int, int]]] = {}
-        tokens = [(m.group().lower(), m.start()) for m in _FIRST_WORD.finditer(text)]
+        if tokens is None:
+            tokens = [(m.group().lower(), m.start()) for m in _FIRST_WORD.finditer(text)]
         pairs = self.pairs
+        pair_first = self.pair_first
+        cache = self._cache
+        last = len(tokens) - 1
         for i, (word, pos) in enumerate(tokens):
-            entries = self._candidates(word)
-            if pairs and i + 1 < len(tokens):
+            entries = cache.get(word)
+            if entries is None:
+                entries = self._candidates(word)
+            if word in pair_first and i < last:
                 paired = pairs.get((word, tokens[i + 1][0]))
                 if paired:
                     entries = (*entries, *paired)
+            if not entries:
+                continue
             for name, pattern in entries:
                 found = pattern.match(text, pos)
                 if found is not None and found.end() > pos:

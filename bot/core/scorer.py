@@ -15,10 +15,11 @@ from bot.core.scenarios import Scenario
 from bot.core.text import Document, Hit, analyse
 
 EVIDENCE_CHARS = 200
+_CONCRETE_KINDS = ("percent", "latency", "duration", "money", "population")
 
 # An answer with no substance: "idk", "pass", "no idea", an emoji or two.
 _NON_ANSWER = re.compile(
-    r"^\W*(?:i\s*d(?:on'?t|unno)\s*k(?:now)?|idk|dunno|no\s+idea|not\s+sure|pass|skip|"
+    r"^\W*(?:sorry\W*)?(?:i\s*d(?:on'?t|unno)\s*k(?:now)?|idk|dunno|no\s+idea|not\s+sure|pass|skip|"
     r"n/?a|nothing|no\s+clue|\?+|ok(?:ay)?|yes|no|hmm+|um+)\W*$",
     re.I,
 )
@@ -123,7 +124,9 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
         else:
             terms = {doc.text[h.start : h.end].lower() for h in jargon.get(s.index, [])}
             terms |= {doc.text[h.start : h.end].lower() for h in jargon_neg.get(s.index, [])}
-            s_excluded = len(terms) >= stuffing.min_distinct
+            # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
+            concrete = any(analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS)
+            s_excluded = len(terms) >= stuffing.min_distinct and not concrete
             s.is_stuffing = s_excluded
         if s_excluded:
             excluded.add(s.index)

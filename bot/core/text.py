@@ -52,6 +52,7 @@ class Document:
     sentences: list[Sentence]
     answer_offsets: list[int]
     quantities: dict[str, list[Hit]] = field(default_factory=dict)
+    tokens: list[tuple[str, int]] = field(default_factory=list)  # (lower-case word, start)
     _starts: list[int] = field(default_factory=list)
 
     def sentence_at(self, pos: int) -> int:
@@ -115,6 +116,7 @@ def analyse(answers: list[str]) -> Document:
     text = ANSWER_SEPARATOR.join(parts)
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
+    doc.tokens = [(m.group().lower(), m.start()) for m in TOKEN.finditer(text.lower())]
     doc.quantities = find_quantities(doc)
     return doc
 
@@ -163,7 +165,7 @@ POST_NEGATION = re.compile(
 NEGATION_WINDOW_WORDS = 5
 CLAUSE_OPENING_WORDS = 4
 CLAUSE_NEGATION = re.compile(
-    r"\b(?:don't|do\s+not|won't|wouldn't|would\s+not|will\s+not|never|can't|cannot|"
+    r"\b(?:don't|do\s+not|won't|wouldn't|would\s+not|will\s+not|never|nor|neither|can't|cannot|"
     r"not\s+going\s+to|rather\s+not|no\s+need|dont|wont|wouldnt|cant)\b",
     re.I,
 )
@@ -208,13 +210,7 @@ _NEGATION_TOKENS = frozenset(
 
 def negation_sentences(doc: Document) -> set[int]:
     """Sentences with any negation word at all: the only ones worth a closer look."""
-    out: set[int] = set()
-    for s in doc.sentences:
-        for m in TOKEN.finditer(s.text):
-            if m.group().lower() in _NEGATION_TOKENS:
-                out.add(s.index)
-                break
-    return out
+    return {doc.sentence_at(pos) for word, pos in doc.tokens if word in _NEGATION_TOKENS}
 
 
 def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
@@ -344,13 +340,12 @@ _QUANTITY_START_WORDS = frozenset(
 _QUANTITY_LEAD_CHARS = frozenset("$€£~≈+±-.")
 
 
-def _quantity_starts(text: str) -> list[int]:
+def _quantity_starts(doc: Document) -> list[int]:
     """Positions where a quantity may start: cheap to find, checked by each pattern."""
+    text = doc.text
     starts = []
-    for m in TOKEN.finditer(text):
-        word = m.group()
-        if word[0].isdigit() or word.lower() in _QUANTITY_START_WORDS:
-            pos = m.start()
+    for word, pos in doc.tokens:
+        if word[0].isdigit() or word in _QUANTITY_START_WORDS:
             if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
                 starts.append(pos - 1)
             starts.append(pos)
@@ -360,7 +355,7 @@ def _quantity_starts(text: str) -> list[int]:
 def find_quantities(doc: Document) -> dict[str, list[Hit]]:
     """Every quantity in the document, by kind (leftmost, non-overlapping per kind)."""
     text = doc.text
-    starts = _quantity_starts(text)
+    starts = _quantity_starts(doc)
     out: dict[str, list[Hit]] = {}
     for kind, pattern in QUANTITY_PATTERNS.items():
         hits: list[Hit] = []

@@ -253,8 +253,9 @@ class SqliteStore(Store):
                     await self._run_batch(batch)
         finally:
             self._writer = None
-            if self._queue:  # only on cancellation: never strand a caller
-                self._writer = asyncio.create_task(self._drain(), name="store-writer")
+            while self._queue:  # only if the writer was cancelled: never strand a caller
+                _, future = self._queue.popleft()
+                _settle(future, exc=StoreClosedError("the store's writer was cancelled"))
 
     async def _rollback(self) -> None:
         if self._conn.in_transaction:
