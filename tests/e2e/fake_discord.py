@@ -1,71 +1,97 @@
 """A fake Discord (gateway + REST) on 127.0.0.1 that the *real* discord.py client talks to.
 
-Usage
-=====
+Quick start
+===========
 
-The ``fake_discord`` fixture (``tests/e2e/conftest.py``) starts a :class:`FakeDiscord`
-with one guild ("Study Group", text channel ``#general``, a user ``alice``), points
-discord.py at it (``discord.http.Route.BASE`` and
-``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY`` are monkeypatched -- no product code
-changes) and stops it afterwards.  ``running_client`` starts a client against it::
+The ``fake_discord`` fixture (``tests/e2e/conftest.py``) starts a :class:`FakeDiscord` on a
+random port with one guild "Study Group" (``fake.guild_id``), a text channel ``#general``
+(``fake.channel_id``) and a user ``alice`` (``fake.alice``, a user dict); it points
+discord.py at the fake from the test side only (monkeypatches ``discord.http.Route.BASE``
+and ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; see ``patch_discord``) and stops
+it afterwards.  ``running_client`` starts any ``discord.Client``/``Bot`` against it, waits
+for ``on_ready`` and closes the client on exit::
 
     from fake_discord import FakeDiscord, running_client
 
-    async def test_ping(fake_discord: FakeDiscord):
-        bot = make_my_bot()                                   # any discord.Client / Bot
-        async with running_client(bot, fake_discord):         # login + READY + guilds
+    async def test_flow(fake_discord: FakeDiscord):
+        bot = make_bot(guild_ready_timeout=0.05)   # else on_ready waits 2 s for guilds
+        async with running_client(bot, fake_discord):
             await bot.tree.sync(guild=discord.Object(fake_discord.guild_id))
-            ix = await fake_discord.slash("ping")             # INTERACTION_CREATE
-            cb = await ix.wait_callback()                     # POST .../callback body
-            assert cb["data"]["content"] == "pong"
-            msg = await ix.wait_reply()                       # the message it created
-            ix2 = await fake_discord.click(msg, "answer")     # press a button on it
-            modal = await ix2.wait_modal()                    # bot answered with a modal
+            ix = await fake_discord.slash("interview start", {"round": "ml-metrics"})
+            cb = await ix.wait_callback()          # body of POST /interactions/.../callback
+            reply = await ix.wait_reply()          # StoredMessage: original or 1st followup
+            ix2 = await fake_discord.click(reply, "iv:answer")   # press a button on it
+            modal = await ix2.wait_modal()         # the bot answered with a modal
             ix3 = await fake_discord.submit_modal(ix2, {"answer_text": "my answer"})
-            reply = await ix3.wait_reply()                    # original, or a followup
+            msg = await ix3.wait_message(channel_id=thread_id)   # any later bot message
+            assert "pushback" in msg.text()
 
-Pass ``guild_ready_timeout=0.05`` (or similar) to the client constructor, otherwise
-discord.py waits 2 s after the last GUILD_CREATE before ``on_ready``.
+Driving the bot
+===============
+Each returns a :class:`FakeInteraction` (``await``-able helpers below) or a
+:class:`StoredMessage`:
 
-World: ``fake.guild_id``, ``fake.channel_id`` (``#general``), ``fake.alice`` (user dict),
-``fake.bot_user``, ``fake.application_id``; ``add_guild``, ``add_text_channel``,
-``add_user``, ``dm_channel_for(user)``, ``set_bot_permissions``.
+* ``slash(name, options, user=, channel_id=, dm=)`` -- ``"interview start"`` is a
+  subcommand, three words a subcommand group; option values typed from Python (str, int,
+  float, bool) or given as ``{"type": .., "value": ..}``.  Commands the client synced get
+  their id and (guild sync) ``data.guild_id`` automatically.
+* ``autocomplete(name, options, focused="round")`` -> ``await ix.wait_choices()``.
+* ``click(message, custom_id, values=None, user=)`` -- waits until the client has
+  registered the view (a click can otherwise outrun discord.py storing it).
+* ``submit_modal(ix_that_got_the_modal, {custom_id: value})`` (or a modal dict).
+* ``user_message(channel_id, content, user=)`` -- MESSAGE_CREATE; in a guild the content
+  is blanked unless the client identified with the message-content intent or the bot is
+  mentioned (as on Discord).  ``dm_channel_for(user)`` gives a user's DM channel id.
+* ``dispatch(event, data)`` any gateway event; ``send_interaction(payload)`` a raw one
+  (builders for users, members, channels, guilds, messages and every interaction type
+  are in ``discord_payloads.py``).
+* World: ``add_guild``, ``add_text_channel``, ``add_user(name, guild_id=)``,
+  ``set_bot_permissions(guild_id, perms, everyone=)`` (thread creation and sends are
+  checked against the bot's guild permissions; channel overwrites are not modelled).
 
-Driving the bot (each returns a :class:`FakeInteraction` or :class:`StoredMessage`):
-``slash(name, options, user=, channel_id=, dm=)`` ("interview start" for subcommands,
-"a b c" for subcommand groups), ``autocomplete(name, options, focused=)``,
-``click(message, custom_id, values=)``, ``submit_modal(interaction_or_modal, values)``,
-``user_message(channel_id, content, user=)``, ``dispatch(event, data)`` (any gateway
-event), ``send_interaction(payload)`` (raw).
+Observing it
+============
+* ``FakeInteraction``: ``wait_callback()``, ``wait_reply()``, ``wait_original()``,
+  ``wait_followup(n)``, ``wait_modal()``, ``wait_choices()``, ``wait_message(channel_id)``;
+  ``callbacks``, ``original``, ``followups``, ``latency`` (dispatch -> callback seconds).
+* ``requests`` -- every REST call as :class:`RecordedRequest` (method, path relative to
+  ``/api/v10``, query, json, multipart ``files``, status, response); unknown routes are
+  recorded too and answered 404.  ``find_requests`` / ``wait_for_request(method,
+  "/channels/*/messages", predicate=, since=, status=)``.
+* ``messages`` (id -> :class:`StoredMessage`: ``content``, ``embeds``, ``components``,
+  ``attachments``, ``file_bytes(name)``, ``allowed_mentions``, ``allowed_pings()``,
+  ``text()``, ``custom_ids()``, ``history`` of edits, ``deleted``); ``find_messages`` /
+  ``wait_for_message(channel_id, predicate=, since=fake.checkpoint())`` -- by default
+  only the bot's messages; "thinking" placeholders never match.
+* ``channels``, ``threads_created``, ``thread_members``, ``commands`` (synced, by guild id
+  or ``None``), ``gateway_received`` (ops the client sent), ``identifies``, ``resumes``.
+* ``wait_until(condition, timeout, what)`` for anything else, fake- or client-side.
 
-Observing it: ``requests`` (every REST call, :class:`RecordedRequest`),
-``wait_for_request(method, path_glob, predicate=)``, ``messages`` (id ->
-:class:`StoredMessage`, with ``content``/``embeds``/``components``/``attachments``/
-``file_bytes(name)``/``allowed_mentions``), ``wait_for_message(channel_id=, predicate=,
-since=fake.checkpoint())``, ``channels``, ``threads_created``, ``commands`` (synced),
-``gateway_received`` (ops the client sent: IDENTIFY, RESUME, heartbeats...).
+Faults
+======
+* ``fail_next("POST", "/channels/*/messages", count=1)`` -> 429 with JSON
+  ``retry_after`` (0.05 s), ``Via`` and ``X-RateLimit-*`` headers: discord.py sleeps and
+  retries.  ``fail_next(..., error=50007)`` / ``50013`` / ``160006`` ... -> Discord's JSON
+  error with its HTTP status; ``count=None`` = until ``clear_faults()``.
+* ``close_dms(user_id)`` -- sends to that user's DM fail with 403 50007.
+* ``drop_gateway()`` -- closes the socket; the client RESUMEs at READY's
+  ``resume_gateway_url`` and events dispatched meanwhile are replayed.
+  ``send_reconnect()`` (op 7 -> RESUME), ``invalidate_session()`` (op 9 -> a new
+  IDENTIFY, which discord.py delays by 5 s unless ``client.before_identify_hook`` is
+  overridden).
+* A callback later than ``interaction_deadline`` (3 s) gets 404 10062, a second callback
+  400 40060, as on Discord.
 
-Faults: ``fail_next("POST", "/channels/*/messages", count=1)`` -> 429 with ``retry_after``,
-``Via`` and ``X-RateLimit-*`` headers (discord.py retries); ``fail_next(..., error=50007)``
--> 403 "Cannot send messages to this user" (``count=None`` = until ``clear_faults()``);
-``close_dms(user_id)``; ``drop_gateway()`` closes the socket (the client RESUMEs at the
-READY ``resume_gateway_url``; events dispatched meanwhile are replayed);
-``send_reconnect()`` (op 7 -> RESUME), ``invalidate_session()`` (op 9 -> a new IDENTIFY,
-which discord.py delays by 5 s unless the test overrides ``client.before_identify_hook``).
-
-Realism the fake enforces: a callback later than ``interaction_deadline`` (3 s) or a second
-callback gets Discord's 404 10062 / 400 40060; guild messages lose their content unless the
-client identified with the message-content intent (DMs and mentions keep it); thread
-creation and sending check the bot's guild permissions (no channel overwrites); the bot's
+discord.py 2.7 facts honoured
+=============================
+A plain ``Client`` never calls ``/gateway/bot`` (``AutoShardedClient`` does, and gets this
+fake's URL); plain-text gateway frames are accepted although it asks for zlib-stream;
+login is ``GET /users/@me`` then ``GET /oauth2/applications/@me``; JSON replies carry
+exactly ``Content-Type: application/json``; interaction callbacks come with
+``?with_response=1`` and the reply carries ``interaction.response_message_id`` and
+``resource.message``; interaction payloads carry ``application_id``, ``version``,
+``attachment_size_limit`` and, for guild-synced commands, ``data.guild_id``.  The bot's
 own non-ephemeral messages are echoed as MESSAGE_CREATE when its intents ask for them.
-
-discord.py 2.7 facts honoured: plain ``Client`` never calls ``/gateway/bot``; plain-text
-gateway frames are accepted although it asks for zlib-stream; login = ``GET /users/@me``
-then ``GET /oauth2/applications/@me``; JSON replies carry exactly ``Content-Type:
-application/json``; interaction callbacks come with ``?with_response=1`` and the reply
-carries ``interaction.response_message_id`` and ``resource.message`` (views are keyed on
-that id); interaction payloads carry ``application_id``, ``version``,
-``attachment_size_limit`` and (guild-synced commands) ``data.guild_id``.
 """
 
 from __future__ import annotations
@@ -234,6 +260,29 @@ class StoredMessage:
         else:
             att = next(a for a in atts if a["filename"] == name_or_index)
         return self.files[str(att["id"])]
+
+    def allowed_pings(self) -> dict[str, Any]:
+        """Who this message may ping, from its text and ``allowed_mentions``.
+
+        ``{"everyone": bool, "users": {ids}, "roles": {ids}}``; Discord's rule: without
+        ``allowed_mentions`` every mention in the content pings.  (The bot's
+        MENTION_EVERYONE permission is ignored: this is what the bot *allowed*.)
+        """
+        text = self.text()
+        users = {int(u) for u in re.findall(r"<@!?(\d+)>", text)}
+        roles = {int(r) for r in re.findall(r"<@&(\d+)>", text)}
+        everyone = bool(re.search(r"@(everyone|here)\b", text))
+        am = self.allowed_mentions
+        if am is None:
+            return {"everyone": everyone, "users": users, "roles": roles}
+        parse = set(am.get("parse") or [])
+        allowed_users = users if "users" in parse else users & {int(u) for u in am.get("users", [])}
+        allowed_roles = roles if "roles" in parse else roles & {int(r) for r in am.get("roles", [])}
+        return {
+            "everyone": everyone and "everyone" in parse,
+            "users": allowed_users,
+            "roles": allowed_roles,
+        }
 
     def text(self) -> str:
         """Content plus every embed's visible text, for loose assertions."""

@@ -247,6 +247,31 @@ async def test_message_with_file_attachment(fake_discord: FakeDiscord) -> None:
         assert exc.value.code == 50007
 
 
+async def test_all_intents_members_cached_and_pings_recorded(fake_discord: FakeDiscord) -> None:
+    bot = TinyBot(fake_discord.guild_id, intents=discord.Intents.all())
+    async with running_client(bot, fake_discord):
+        guild = bot.get_guild(fake_discord.guild_id)
+        assert guild is not None and guild.chunked
+        alice_id = int(fake_discord.alice["id"])
+        assert guild.get_member(alice_id) is not None
+        channel = guild.get_channel(fake_discord.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        text = f"@everyone <@{alice_id}> said hi"
+        quiet = await channel.send(text)  # client default: AllowedMentions.none()
+        loud = await channel.send(text, allowed_mentions=discord.AllowedMentions.all())
+        assert fake_discord.messages[quiet.id].allowed_pings() == {
+            "everyone": False,
+            "users": set(),
+            "roles": set(),
+        }
+        pings = fake_discord.messages[loud.id].allowed_pings()
+        assert pings["everyone"] and pings["users"] == {alice_id}
+        # with the message-content intent, guild messages keep their content
+        await fake_discord.user_message(fake_discord.channel_id, "visible")
+        await fake_discord.wait_until(lambda: bool(bot.seen_messages), 3, "message")
+        assert bot.seen_messages[0].content == "visible"
+
+
 async def test_user_messages_and_message_content_intent(fake_discord: FakeDiscord) -> None:
     bot = TinyBot(fake_discord.guild_id)  # default intents: no message content
     async with running_client(bot, fake_discord):
