@@ -247,7 +247,10 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|forty|fifty|sixty|hundred|a\s+hundred|a\s+thousand|a\s+dozen|half\s+a|a\s+few"
 )
-NUM = rf"(?:[~≈+\-±]?\s?\$?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?|(?:{_NUMBER_WORDS}))"
+NUM = (
+    rf"(?:[~≈+\-±]?\s?\$?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?"
+    rf"|(?:{_NUMBER_WORDS})(?:\s+and\s+a\s+half)?)"
+)
 _FRACTION = (
     r"(?:a|one)\s+(?:half|third|quarter|fifth|sixth|seventh|eighth|tenth)|"
     r"half|double[sd]?|doubling|triple[sd]?|\d+(?:\.\d+)?\s?x\b"
