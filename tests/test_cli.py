@@ -170,3 +170,23 @@ def test_bad_setting_is_one_clear_line(tmp_path: Path, var: str, value: str, exp
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in proc.stderr
+
+
+ALL_SCENARIOS = sorted(p.stem for p in SCENARIOS.glob("*.toml") if not p.name.startswith("_"))
+
+
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
+def test_a_full_practice_interview_for_every_scenario(scenario: str) -> None:
+    answers = "\n\n".join(
+        [
+            "I'm not sure where to start, honestly.",
+            "I would talk to users and look at the data we have, then decide with the team.",
+            "We would measure it and see whether it worked for the users over a month or two.",
+        ]
+        * 6
+    )
+    proc = bot("practice", "--scenario", scenario, stdin=answers)
+    assert proc.returncode == 0, proc.stderr
+    assert "## Feedback" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.count("[missed]") + proc.stdout.count("[partly]") >= 1
