@@ -6,7 +6,8 @@ import pytest
 
 from bot.core.evaluation import evaluate
 from bot.core.scorer import is_non_answer, score_answers
-from tests.conftest import DATA, EVAL_REPORTS, load_jsonl
+from tests._reports import EVAL_REPORTS
+from tests.conftest import DATA, load_jsonl
 
 
 def met(scenario, *answers: str) -> set[str]:
