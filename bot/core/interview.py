@@ -78,12 +78,21 @@ class InterviewState:
     status: Literal["active", "ended"] = "active"
     end_reason: EndReason | None = None
     last_activity: float = 0.0
+    last_question: dict[str, Any] | None = None  # the move now awaiting an answer
     version: int = STATE_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    def question(self) -> Move | None:
+        """The interviewer's move that is waiting for an answer (to re-ask on resume)."""
+        if not self.last_question:
+            return None
+        data = dict(self.last_question)
+        data["lines"] = tuple(data.get("lines", ()))
+        return Move(**data)
 
     def time_left(self, now: float) -> float:
         return max(0.0, self.started_at + self.time_budget_s - now)
@@ -99,6 +108,13 @@ class InterviewState:
         for key in ("answers", "probed", "pushed_back", "hints"):
             data[key] = tuple(data.get(key, ()))
         return cls(**data)
+
+
+def _asked(state: InterviewState, move: Move) -> tuple[InterviewState, Move]:
+    """Remember the move as the open question, so a resumed session can repeat it."""
+    data = asdict(move)
+    data["lines"] = list(move.lines)  # JSON has no tuples: keep the state equal after a round trip
+    return replace(state, last_question=data), move
 
 
 def _rng(state: InterviewState, salt: str) -> random.Random:
@@ -121,7 +137,7 @@ def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState
     )
     step = scenario.spec.steps[0]
     lines = (scenario.spec.opening.strip(), step.prompt.strip())
-    return state, Move("opening", lines, step_id=step.id)
+    return _asked(state, Move("opening", lines, step_id=step.id))
 
 
 def _missing(scenario: Scenario, state: InterviewState, criteria: list[str]) -> list[str]:
@@ -185,12 +201,15 @@ def answer(
                 probed=(*state.probed, missing[0]) if missing else state.probed,
             )
             lines = tuple(x for x in (line, follow) if x)
-            return state, Move(
-                "pushback",
-                lines,
-                step_id=step.id,
-                antipattern_id=ap.id,
-                criterion_id=missing[0] if missing else None,
+            return _asked(
+                state,
+                Move(
+                    "pushback",
+                    lines,
+                    step_id=step.id,
+                    antipattern_id=ap.id,
+                    criterion_id=missing[0] if missing else None,
+                ),
             )
 
     # 2. A probe for the most important criterion this step still misses.
@@ -199,9 +218,8 @@ def answer(
         not_yet = [cid for cid in missing if cid not in state.probed]
         cid = (not_yet or missing)[0]
         state = replace(state, probes_in_step=state.probes_in_step + 1, probed=(*state.probed, cid))
-        return state, Move(
-            "probe", (_probe_line(scenario, state, cid),), step_id=step.id, criterion_id=cid
-        )
+        line = _probe_line(scenario, state, cid)
+        return _asked(state, Move("probe", (line,), step_id=step.id, criterion_id=cid))
 
     # 3. The next step whose criteria are not all met already; else the end.
     return advance(scenario, state)
@@ -221,7 +239,8 @@ def advance(scenario: Scenario, state: InterviewState) -> tuple[InterviewState, 
     nxt = steps[index]
     met = not _missing(scenario, state, list(steps[state.step].criteria))
     state = replace(state, step=index, probes_in_step=0)
-    return state, Move("next_step", (nxt.prompt.strip(),), step_id=nxt.id, previous_step_met=met)
+    move = Move("next_step", (nxt.prompt.strip(),), step_id=nxt.id, previous_step_met=met)
+    return _asked(state, move)
 
 
 def hint(scenario: Scenario, state: InterviewState, now: float) -> tuple[InterviewState, Move]:
@@ -245,7 +264,7 @@ def end(state: InterviewState, reason: EndReason) -> tuple[InterviewState, Move]
     """Close the session; the shells then show the summary."""
     if not state.active:
         raise InterviewOver("This interview has already ended.")
-    state = replace(state, status="ended", end_reason=reason)
+    state = replace(state, status="ended", end_reason=reason, last_question=None)
     return state, Move("end", (), end_reason=reason)
 
 

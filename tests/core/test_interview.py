@@ -160,3 +160,11 @@ def test_every_bundled_scenario_runs_start_to_finish(catalogue) -> None:
         assert moves[-1].kind == "end"
         total_probes = sum(s.max_probes for s in scenario.spec.steps)
         assert len(state.answers) <= len(scenario.spec.steps) + total_probes + 1
+
+
+def test_the_open_question_survives_a_round_trip(auto_summarize) -> None:
+    state, moves = run(auto_summarize, [UI])
+    restored = InterviewState.from_json(state.to_json())
+    assert restored.question() == moves[-1]
+    state, _ = interview.end(restored, "candidate")
+    assert state.question() is None
