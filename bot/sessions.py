@@ -1,0 +1,213 @@
+"""Interviews for every shell: the core's decisions, made durable in the store.
+
+`Interviews` is the one place where a candidate's answer becomes a committed
+turn and the interviewer's reply. The console and the Discord cogs call it and
+only render what it returns, so they cannot disagree. Each method that changes a
+session commits before it returns: a shell replies only after that, so an
+acknowledged answer is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core import interview
+from bot.core.interview import InterviewError, InterviewState, Move
+from bot.core.scenarios import Catalogue, Scenario
+from bot.core.summary import DEFAULT_HINT_COST, Summary, summarise
+from bot.render import render_move
+from bot.store import SessionRecord, Store
+
+Clock = Callable[[], float]
+
+
+class NotYourSession(InterviewError):
+    """Someone other than the candidate tried to act on a session."""
+
+
+class NoOpenSession(InterviewError):
+    """There is no open session to act on."""
+
+
+class UnknownScenario(InterviewError):
+    """The scenario id is not in the catalogue."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a shell shows after an action: the session, the move, and the summary if it ended."""
+
+    session: SessionRecord
+    move: Move
+    scenario: Scenario
+    summary: Summary | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.summary is not None
+
+
+class Interviews:
+    """Start, answer, hint, end and resume interviews; every change committed first."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalogue: Catalogue,
+        *,
+        clock: Clock = time.time,
+        hint_cost: float = DEFAULT_HINT_COST,
+    ) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.clock = clock
+        self.hint_cost = hint_cost
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, session_id: int) -> asyncio.Lock:
+        """One action at a time per session (a double-submitted answer waits its turn)."""
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        return lock
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        try:
+            return self.catalogue.get(scenario_id)
+        except KeyError:
+            known = ", ".join(self.catalogue.scenarios)
+            raise UnknownScenario(
+                f"There is no round called {scenario_id[:60]!r}. Rounds: {known}."
+            ) from None
+
+    @staticmethod
+    def state_of(session: SessionRecord) -> InterviewState:
+        return InterviewState.from_json(session.state)
+
+    async def start(
+        self,
+        user_id: str,
+        display_name: str,
+        place: str,
+        scenario_id: str,
+        *,
+        mode: str = "solo",
+        channel_id: str | None = None,
+        guild_id: str | None = None,
+        seed: int | None = None,
+    ) -> Turn:
+        """Open a session and return the opening move; SessionConflict if one is open here."""
+        scenario = self.scenario(scenario_id)
+        now = self.clock()
+        seed = random.randrange(1 << 30) if seed is None else seed
+        state, move = interview.start(scenario, now, seed)
+        session = await self.store.start_session(
+            user_id,
+            place,
+            scenario.id,
+            scenario.digest,
+            _plain(state),
+            mode=mode,  # type: ignore[arg-type]
+            channel_id=channel_id,
+            guild_id=guild_id,
+            time_budget_s=state.time_budget_s,
+            display_name=display_name,
+        )
+        await self.store.record_turn(
+            session.id, "interviewer", None, render_move(scenario, move), _plain(state)
+        )
+        return Turn(session, move, scenario)
+
+    async def _open(self, session_id: int, author_id: str | None) -> SessionRecord:
+        session = await self.store.get_session(session_id)
+        if session is None or not session.is_open:
+            raise NoOpenSession("That interview has already ended.")
+        if author_id is not None and session.user_id != author_id:
+            raise NotYourSession("Only the candidate can answer in this interview.")
+        return session
+
+    async def answer(self, session_id: int, author_id: str | None, text: str) -> Turn:
+        """Record the candidate's answer and the interviewer's reply; end if that was the last."""
+        async with self._lock(session_id):
+            session = await self._open(session_id, author_id)
+            scenario = self.scenario(session.scenario_id)
+            state, move = interview.answer(scenario, self.state_of(session), text, self.clock())
+            cleaned = state.answers[-1]
+            await self.store.record_turn(session_id, "candidate", author_id, cleaned, _plain(state))
+            return await self._after(session_id, scenario, state, move)
+
+    async def hint(self, session_id: int, author_id: str | None) -> Turn:
+        """A hint for the most important missing criterion (it costs points)."""
+        async with self._lock(session_id):
+            session = await self._open(session_id, author_id)
+            scenario = self.scenario(session.scenario_id)
+            state, move = interview.hint(scenario, self.state_of(session), self.clock())
+            await self.store.record_turn(
+                session_id, "system", None, render_move(scenario, move), _plain(state)
+            )
+            session = await self._require(session_id)
+            return Turn(session, move, scenario)
+
+    async def end(self, session_id: int, author_id: str | None, reason: str = "candidate") -> Turn:
+        """End the session now and return the summary."""
+        async with self._lock(session_id):
+            session = await self._open(session_id, author_id)
+            scenario = self.scenario(session.scenario_id)
+            state, move = interview.end(self.state_of(session), reason)  # type: ignore[arg-type]
+            return await self._after(session_id, scenario, state, move)
+
+    async def _after(
+        self, session_id: int, scenario: Scenario, state: InterviewState, move: Move
+    ) -> Turn:
+        text = render_move(scenario, move)
+        if not move.ends:
+            await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
+            return Turn(await self._require(session_id), move, scenario)
+        summary = summarise(scenario, state, self.hint_cost)
+        await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
+        session = await self.store.end_session(
+            session_id,
+            "ended",
+            _plain(state),
+            summary.to_dict(),  # type: ignore[arg-type]
+        )
+        return Turn(session, move, scenario, summary)
+
+    async def _require(self, session_id: int) -> SessionRecord:
+        session = await self.store.get_session(session_id)
+        if session is None:
+            raise NoOpenSession("That interview no longer exists.")
+        return session
+
+    def summary_of(self, session: SessionRecord) -> Summary:
+        """The rubric summary of a session (open or ended) from its state."""
+        scenario = self.scenario(session.scenario_id)
+        return summarise(scenario, self.state_of(session), self.hint_cost)
+
+    def expiry_results(self, session: SessionRecord) -> dict[str, Any] | None:
+        """For the idle sweep: the summary of a session closed for running past its budget."""
+        try:
+            scenario = self.scenario(session.scenario_id)
+            state = self.state_of(session)
+        except (InterviewError, ValueError, TypeError):
+            return None
+        if state.active:
+            state, _ = interview.end(state, "timeout")
+        return summarise(scenario, state, self.hint_cost).to_dict()
+
+    async def sweep(self) -> list[SessionRecord]:
+        """Close sessions idle past their time budget (with a summary) and purge old transcripts."""
+        result = await self.store.sweep(self.clock(), summarise=self.expiry_results)
+        return list(result.expired)
+
+
+def _plain(state: InterviewState) -> dict[str, Any]:
+    """The state as plain JSON data for the store."""
+    import json
+
+    return json.loads(state.to_json())
