@@ -171,18 +171,122 @@ def _pick(args: argparse.Namespace, catalogue: Catalogue, reader: Any) -> Any:
     return choose_scenario(catalogue, reader, sys.stdout)
 
 
-def cmd_practice(args: argparse.Namespace) -> int:
-    from bot.console import practice, stdin_reader
+def _open_interviews(err: TextIO) -> tuple[Any, Any] | None:
+    """The portal thread and the session service over the configured store."""
+    from bot.console import Portal
+    from bot.sessions import Interviews
+    from bot.store import StoreError, open_store
 
-    catalogue = _catalogue(sys.stderr)
+    settings = get_settings()
+    catalogue = _catalogue(err)
     if catalogue is None:
+        return None
+    portal = Portal()
+    try:
+        store = portal.call(
+            open_store(settings.database_url, retention_days=settings.transcript_retention_days)
+        )
+    except StoreError as exc:
+        portal.close()
+        err.write(message("store_error", error=str(exc)) + "\n")
+        return None
+    interviews = Interviews(store, catalogue, hint_cost=settings.hint_cost)
+    portal.call(interviews.sweep())
+    return portal, interviews
+
+
+def _close(portal: Any, interviews: Any) -> None:
+    portal.call(interviews.store.close())
+    portal.close()
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from bot.console import CONSOLE_PLACE, console_user, practice, stdin_reader
+
+    opened = _open_interviews(sys.stderr)
+    if opened is None:
         return EXIT_USAGE
-    reader = stdin_reader()
-    scenario = _pick(args, catalogue, reader)
-    if scenario is None:
+    portal, interviews = opened
+    try:
+        reader = stdin_reader()
+        scenario = None
+        existing = portal.call(interviews.store.find_open_session(console_user()[0], CONSOLE_PLACE))
+        if existing is not None and not (args.resume or args.new):
+            title = interviews.scenario(existing.scenario_id).spec.title
+            print(message("unfinished", title=title, answers=existing.turn_count))
+            return EXIT_USAGE
+        if not args.resume:
+            scenario = _pick(args, interviews.catalogue, reader)
+            if scenario is None:
+                return EXIT_USAGE
+        return practice(
+            interviews,
+            portal,
+            scenario,
+            reader,
+            sys.stdout,
+            resume=args.resume,
+            restart=args.new,
+            seed=args.seed,
+        )
+    finally:
+        _close(portal, interviews)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.console import console_user
+    from bot.render import render_summary
+
+    opened = _open_interviews(sys.stderr)
+    if opened is None:
         return EXIT_USAGE
-    practice(scenario, reader, sys.stdout, seed=args.seed)
-    return EXIT_OK
+    portal, interviews = opened
+    user_id, _ = console_user()
+    try:
+        if args.session is None:
+            page = max(1, args.page)
+            size = 10
+            rows = portal.call(interviews.store.user_history(user_id, size + 1, (page - 1) * size))
+            if not rows:
+                print(message("history_empty"))
+                return EXIT_OK
+            shown = []
+            for r in rows[:size]:
+                title = (
+                    interviews.catalogue.scenarios[r.scenario_id].spec.title
+                    if r.scenario_id in interviews.catalogue.scenarios
+                    else r.scenario_id
+                )
+                when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
+                overall = None if r.overall is None else round(r.overall)
+                shown.append(
+                    {
+                        "id": r.id,
+                        "when": when,
+                        "title": title,
+                        "status": r.status,
+                        "overall": overall,
+                    }
+                )
+            print(message("history_page", rows=shown, page=page, more=len(rows) > size))
+            return EXIT_OK
+        session = portal.call(interviews.store.get_session(args.session))
+        if session is None or session.user_id != user_id:
+            print(message("history_missing", session_id=args.session))
+            return EXIT_FAILED
+        if session.purged_at is not None or not session.state:
+            print(message("history_purged", session_id=args.session))
+            return EXIT_OK
+        scenario = interviews.scenario(session.scenario_id)
+        for turn in portal.call(interviews.store.transcript(session.id)):
+            text = turn.text if turn.role != "candidate" else f"**You:** {turn.text}"
+            print(text.rstrip() + "\n")
+        print(render_summary(interviews.summary_of(session), scenario))
+        return EXIT_OK
+    finally:
+        _close(portal, interviews)
 
 
 def read_script(text: str) -> list[str]:
@@ -237,8 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--scenario", metavar="ID", help="scenario id (see: scenarios list)")
     group.add_argument("--round", metavar="NAME", choices=list(ROUNDS), help="pick by round")
-    p.add_argument("--seed", type=int, default=0, help="seed for the interviewer's phrasing")
+    p.add_argument("--seed", type=int, default=None, help="seed for the interviewer's phrasing")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue your unfinished interview")
+    again.add_argument(
+        "--new", action="store_true", help="end your unfinished interview and start another"
+    )
     p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("history", help="your past practice interviews")
+    p.add_argument("session", nargs="?", type=int, metavar="ID", help="show one interview")
+    p.add_argument("--page", type=int, default=1)
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("replay", help="run scripted answers and print the conversation")
     p.add_argument("--scenario", required=True, metavar="ID")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import getpass
+import signal
 import sys
-import time
-from collections.abc import Callable, Iterator
-from typing import TextIO
+import threading
+from collections.abc import Coroutine, Iterator
+from typing import Any, TextIO, TypeVar
 
 from bot.core import interview
-from bot.core.interview import InterviewError, InterviewState, Move
+from bot.core.interview import InterviewError, InterviewState
 from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import summarise
 from bot.render import message, render_move, render_status, render_summary
+from bot.sessions import Interviews
 
-Clock = Callable[[], float]
+T = TypeVar("T")
 
 
 class LineReader:
@@ -82,50 +86,140 @@ def say(out: TextIO, text: str) -> None:
     out.flush()
 
 
+class Portal:
+    """An event loop in a background thread, so the blocking terminal loop can await the store.
+
+    Ctrl-C stays a plain KeyboardInterrupt in the main thread; the store's
+    writes run to completion on the loop thread either way.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+class Terminated(Exception):
+    """SIGTERM or SIGHUP: stop now, leave the session open to resume."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def console_user() -> tuple[str, str]:
+    """The local user's id and display name in the store."""
+    name = getpass.getuser() or "you"
+    return f"console:{name}", name
+
+
+CONSOLE_PLACE = "console"
+
+
 def practice(
+    interviews: Interviews,
+    portal: Portal,
+    scenario: Scenario | None,
+    reader: LineReader,
+    out: TextIO,
+    *,
+    resume: bool = False,
+    restart: bool = False,
+    seed: int | None = None,
+) -> int:
+    """Hold (or resume) one interview in the terminal, stored turn by turn; exit status."""
+    user_id, name = console_user()
+    store = interviews.store
+    existing = portal.call(store.find_open_session(user_id, CONSOLE_PLACE))
+    if existing is not None and restart:
+        turn = portal.call(interviews.end(existing.id, user_id))
+        say(out, message("previous_ended", scenario=turn.scenario.spec))
+        existing = None
+    if resume:
+        if existing is None:
+            say(out, message("nothing_to_resume"))
+            return 2
+        session = existing
+        current = interviews.scenario(session.scenario_id)
+        state = interviews.state_of(session)
+        say(out, message("resuming", scenario=current.spec, answers=len(state.answers)))
+        question = state.question()
+        if question is not None:
+            say(out, render_move(current, question))
+    else:
+        if existing is not None:
+            title = interviews.scenario(existing.scenario_id).spec.title
+            say(out, message("unfinished", title=title, answers=existing.turn_count))
+            return 2
+        if scenario is None:
+            return 2
+        say(out, message("practice_welcome", scenario=scenario.spec))
+        turn = portal.call(interviews.start(user_id, name, CONSOLE_PLACE, scenario.id, seed=seed))
+        session, current = turn.session, scenario
+        say(out, render_move(current, turn.move))
+    return _converse(interviews, portal, session.id, current, reader, out)
+
+
+def _converse(
+    interviews: Interviews,
+    portal: Portal,
+    session_id: int,
     scenario: Scenario,
     reader: LineReader,
     out: TextIO,
-    clock: Clock = time.time,
-    seed: int = 0,
-    on_turn: Callable[[InterviewState, str, Move], None] | None = None,
-) -> InterviewState:
-    """Hold one interview in the terminal; always ends with the summary."""
-    say(out, message("practice_welcome", scenario=scenario.spec))
-    state, move = interview.start(scenario, clock(), seed)
-    say(out, render_move(scenario, move))
-    answers = read_answers(reader)
+) -> int:
+    user_id, _ = console_user()
+    old_term = signal.signal(signal.SIGTERM, _terminate)
+    old_hup = signal.signal(signal.SIGHUP, _terminate) if hasattr(signal, "SIGHUP") else None
     try:
-        for text in answers:
-            command = text.lower()
-            try:
-                if command == "/end":
-                    state, move = interview.end(state, "candidate")
-                elif command == "/hint":
-                    state, move = interview.hint(scenario, state, clock())
-                elif command == "/status":
-                    say(out, render_status(scenario, state, clock()))
+        try:
+            for text in read_answers(reader):
+                command = text.lower()
+                try:
+                    if command == "/end":
+                        turn = portal.call(interviews.end(session_id, user_id))
+                    elif command == "/hint":
+                        turn = portal.call(interviews.hint(session_id, user_id))
+                    elif command == "/status":
+                        session = portal.call(interviews._require(session_id))
+                        state = interviews.state_of(session)
+                        say(out, render_status(scenario, state, interviews.clock()))
+                        continue
+                    elif command in ("/help", "/?"):
+                        say(out, message("practice_help"))
+                        continue
+                    else:
+                        turn = portal.call(interviews.answer(session_id, user_id, text))
+                except InterviewError as exc:
+                    say(out, message("rejected", reason=str(exc)))
                     continue
-                elif command in ("/help", "/?"):
-                    say(out, message("practice_help"))
-                    continue
-                else:
-                    state, move = interview.answer(scenario, state, text, clock())
-            except InterviewError as exc:
-                say(out, message("rejected", reason=str(exc)))
-                continue
-            if on_turn is not None:
-                on_turn(state, text, move)
-            say(out, render_move(scenario, move))
-            if move.ends:
-                break
-    except KeyboardInterrupt:
-        out.write("\n")
-    if state.active:
-        state, move = interview.end(state, "candidate")
-        say(out, render_move(scenario, move))
-    say(out, render_summary(summarise(scenario, state), scenario))
-    return state
+                say(out, render_move(scenario, turn.move))
+                if turn.summary is not None:
+                    say(out, render_summary(turn.summary, scenario))
+                    return 0
+        except KeyboardInterrupt:
+            out.write("\n")
+        # End of input or Ctrl-C: end the interview with its summary.
+        turn = portal.call(interviews.end(session_id, user_id))
+        say(out, render_move(scenario, turn.move))
+        if turn.summary is not None:
+            say(out, render_summary(turn.summary, scenario))
+        return 0
+    except Terminated:
+        say(out, message("terminated"))
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if old_hup is not None:
+            signal.signal(signal.SIGHUP, old_hup)
 
 
 def replay(scenario: Scenario, answers: list[str], out: TextIO, seed: int = 0) -> InterviewState:

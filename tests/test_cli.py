@@ -15,8 +15,16 @@ import pytest
 from tests.conftest import DATA, SCENARIOS
 
 
+@pytest.fixture(autouse=True)
+def own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's commands use their own SQLite file."""
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    return db
+
+
 def env(**extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
     base.update(extra)
     return base
 
@@ -144,6 +152,8 @@ def test_ctrl_c_ends_cleanly_with_the_summary() -> None:
     assert proc.returncode == 0, err
     assert "## Feedback" in out
     assert "Traceback" not in err
+    stored = bot("history", "1").stdout  # what was sent before Ctrl-C is kept
+    assert "**You:** People want the asks first" in stored
 
 
 def test_replay_json_script(tmp_path: Path) -> None:
@@ -190,3 +200,90 @@ def test_a_full_practice_interview_for_every_scenario(scenario: str) -> None:
     assert "## Feedback" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert proc.stdout.count("[missed]") + proc.stdout.count("[partly]") >= 1
+
+
+ANSWER = (
+    "People want the asks first; I predict acceptance rises 20% for them, because they keep it."
+)
+
+
+def start_practice() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "practice", "--scenario", "auto-summarize"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
+
+
+def send_and_wait_for_reply(proc: subprocess.Popen[str], text: str) -> str:
+    """Send one answer and read until the interviewer's reply to it has been printed."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(text + "\n\n")
+    proc.stdin.flush()
+    seen = []
+    while True:
+        line = proc.stdout.readline()
+        assert line, "the practice process ended early"
+        seen.append(line)
+        if line.startswith("**Dana Okafor:**"):
+            return "".join(seen)
+
+
+def test_sigkill_then_resume_loses_nothing_acknowledged() -> None:
+    proc = start_practice()
+    reply = send_and_wait_for_reply(proc, ANSWER)
+    assert "Dana Okafor" in reply
+    proc.kill()  # SIGKILL right after the reply: nothing acknowledged may be lost
+    proc.wait(timeout=10)
+
+    again = bot("practice", "--scenario", "auto-summarize")
+    assert again.returncode == 2 and "unfinished interview" in again.stdout
+
+    resumed = bot("practice", "--resume", stdin="/end\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "1 answer already recorded" in resumed.stdout
+    assert "[met]    **Hypothesis about user intent**" in resumed.stdout
+
+    listing = bot("history")
+    assert "#1" in listing.stdout and "Improve auto-summarize" in listing.stdout
+    shown = bot("history", "1")
+    assert f"**You:** {ANSWER}" in shown.stdout
+    assert "## Feedback" in shown.stdout
+
+
+def test_sigterm_stops_cleanly_and_the_session_can_be_resumed() -> None:
+    proc = start_practice()
+    send_and_wait_for_reply(proc, ANSWER)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "--resume" in out and "Traceback" not in err
+    resumed = bot("practice", "--resume", stdin="")
+    assert resumed.returncode == 0
+    assert "1 answer already recorded" in resumed.stdout
+
+
+def test_new_ends_the_unfinished_one_and_starts_another() -> None:
+    proc = start_practice()
+    send_and_wait_for_reply(proc, ANSWER)
+    proc.kill()
+    proc.wait(timeout=10)
+    fresh = bot("practice", "--new", "--scenario", "bias-complaint", stdin="/end\n")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "is ended and saved" in fresh.stdout
+    listing = bot("history").stdout
+    assert "#1" in listing and "#2" in listing and "[ended]" in listing
+
+
+def test_resume_with_nothing_to_resume() -> None:
+    proc = bot("practice", "--resume")
+    assert proc.returncode == 2 and "no unfinished interview" in proc.stdout
+
+
+def test_history_when_empty_and_unknown_id() -> None:
+    assert "No interviews yet" in bot("history").stdout
+    missing = bot("history", "42")
+    assert missing.returncode == 1 and "No interview #42" in missing.stdout
