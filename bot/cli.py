@@ -289,6 +289,44 @@ def cmd_history(args: argparse.Namespace) -> int:
         _close(portal, interviews)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.console import console_user
+
+    opened = _open_interviews(sys.stderr)
+    if opened is None:
+        return EXIT_USAGE
+    portal, interviews = opened
+    try:
+        data = portal.call(interviews.store.export_user(console_user()[0]))
+    finally:
+        _close(portal, interviews)
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    if args.file == "-":
+        print(text)
+    else:
+        Path(args.file).write_text(text + "\n", encoding="utf-8")
+        print(message("exported", path=args.file))
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.console import console_user
+
+    if not args.yes:
+        print(message("forget_confirm"))
+        return EXIT_USAGE
+    opened = _open_interviews(sys.stderr)
+    if opened is None:
+        return EXIT_USAGE
+    portal, interviews = opened
+    try:
+        counts = portal.call(interviews.store.forget_user(console_user()[0]))
+    finally:
+        _close(portal, interviews)
+    print(message("forgotten", counts=counts))
+    return EXIT_OK
+
+
 def read_script(text: str) -> list[str]:
     """Scripted answers: a JSON list of strings, or one answer per non-empty line."""
     stripped = text.strip()
@@ -348,6 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--new", action="store_true", help="end your unfinished interview and start another"
     )
     p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("export", help="everything stored about you, as JSON")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="default: standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("forget-me", help="delete everything stored about you")
+    p.add_argument("--yes", action="store_true", help="confirm the deletion")
+    p.set_defaults(func=cmd_forget)
 
     p = sub.add_parser("history", help="your past practice interviews")
     p.add_argument("session", nargs="?", type=int, metavar="ID", help="show one interview")

@@ -287,3 +287,28 @@ def test_history_when_empty_and_unknown_id() -> None:
     assert "No interviews yet" in bot("history").stdout
     missing = bot("history", "42")
     assert missing.returncode == 1 and "No interview #42" in missing.stdout
+
+
+def test_export_then_forget_me(own_database: Path, tmp_path: Path) -> None:
+    done = bot("practice", "--scenario", "auto-summarize", stdin=ANSWER + "\n")
+    assert done.returncode == 0
+    out = tmp_path / "me.json"
+    assert bot("export", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    assert ANSWER in json.dumps(data)
+
+    refused = bot("forget-me")
+    assert refused.returncode == 2 and "--yes" in refused.stdout
+    assert "#1" in bot("history").stdout
+
+    gone = bot("forget-me", "--yes")
+    assert gone.returncode == 0 and "nothing stored names you" in gone.stdout
+    assert "No interviews yet" in bot("history").stdout
+    import sqlite3
+
+    user = f"console:{__import__('getpass').getuser()}"
+    with sqlite3.connect(own_database) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            for row in db.execute(f"SELECT * FROM {table}"):
+                assert user not in map(str, row), table
+                assert ANSWER not in map(str, row), table
