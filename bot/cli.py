@@ -140,6 +140,64 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lint_answers(args: argparse.Namespace) -> int:
+    from bot.core.evaluation import evaluate
+
+    settings = get_settings()
+    path = Path(args.path)
+    common = read_common(path.parent) or read_common(settings.scenarios_dir)
+    try:
+        scenario = load_file(path, common)
+    except ScenarioLoadError as exc:
+        for e in exc.errors:
+            print(e)
+        return EXIT_FAILED
+    rows = []
+    problems = []
+    try:
+        lines = Path(args.answers).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        print(f"cannot read {args.answers}: {exc.strerror}")
+        return EXIT_USAGE
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+            labels = row["labels"]
+            ok = (
+                isinstance(row.get("answers"), list)
+                and all(isinstance(a, str) for a in row["answers"])
+                and isinstance(labels.get("criteria", []), list)
+                and isinstance(labels.get("antipatterns", []), list)
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            ok = False
+        if not ok:
+            problems.append(f"{args.answers}:{number}: not a labelled transcript")
+            continue
+        if row.get("scenario", scenario.id) != scenario.id:
+            continue
+        unknown = set(labels.get("criteria", [])) - {c.id for c in scenario.criteria}
+        unknown |= set(labels.get("antipatterns", [])) - {a.id for a in scenario.antipatterns}
+        if unknown:
+            problems.append(f"{args.answers}:{number}: unknown label(s) {sorted(unknown)}")
+            continue
+        rows.append({**row, "scenario": scenario.id, "id": row.get("id", f"line {number}")})
+    for p in problems:
+        print(p)
+    if not rows:
+        print(f"no labelled answers for scenario {scenario.id!r} in {args.answers}")
+        return EXIT_FAILED
+    report = evaluate(Catalogue({scenario.id: scenario}), rows)
+    print(f"{scenario.id}: {len(rows)} labelled transcripts")
+    print(report.table())
+    for rid, key, kind in report.errors:
+        what = "false positive" if kind == "fp" else "missed"
+        print(f"  {rid}: {key} {what}")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     catalogue = _catalogue(sys.stderr)
     if catalogue is None:
@@ -415,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = ssub.add_parser("validate", help="check scenario files; non-zero exit on any error")
     v.add_argument("paths", nargs="*", metavar="PATH")
     v.set_defaults(func=cmd_validate)
+    la = ssub.add_parser(
+        "lint-answers", help="score labelled answers against a scenario: precision and recall"
+    )
+    la.add_argument("path", metavar="PATH", help="the scenario file")
+    la.add_argument("answers", metavar="ANSWERS.jsonl", help="labelled transcripts (JSON Lines)")
+    la.set_defaults(func=cmd_lint_answers)
     c = ssub.add_parser("list", help="list the loaded scenarios")
     c.set_defaults(func=cmd_list)
     return parser

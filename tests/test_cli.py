@@ -312,3 +312,48 @@ def test_export_then_forget_me(own_database: Path, tmp_path: Path) -> None:
             for row in db.execute(f"SELECT * FROM {table}"):
                 assert user not in map(str, row), table
                 assert ANSWER not in map(str, row), table
+
+
+def test_lint_answers_reports_precision_recall_and_misses(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "a",
+            "scenario": "auto-summarize",
+            "answers": ["Primary metric: acceptance rate from 30% to 36% for email threads."],
+            "labels": {"criteria": ["primary_metric"], "antipatterns": []},
+        },
+        {
+            "id": "b",
+            "answers": ["Move the button to the toolbar and make the summary card green."],
+            "labels": {"criteria": ["hypothesis"], "antipatterns": ["ui_only"]},
+        },
+    ]
+    answers = tmp_path / "labelled.jsonl"
+    answers.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    proc = bot("scenarios", "lint-answers", str(SCENARIOS / "auto-summarize.toml"), str(answers))
+    assert proc.returncode == 0, proc.stdout
+    assert "2 labelled transcripts" in proc.stdout
+    assert "auto-summarize:primary_metric" in proc.stdout
+    assert "b: auto-summarize:hypothesis missed" in proc.stdout
+    answers.write_text(
+        '{"id": "x", "answers": ["y"], "labels": {"criteria": ["nope"]}}\nnot json\n'
+    )
+    bad = bot("scenarios", "lint-answers", str(SCENARIOS / "auto-summarize.toml"), str(answers))
+    assert bad.returncode == 1
+    assert (
+        "unknown label(s) ['nope']" in bad.stdout and ":2: not a labelled transcript" in bad.stdout
+    )
+
+
+def test_validate_warns_about_weak_spots(tmp_path: Path) -> None:
+    good = (SCENARIOS / "auto-summarize.toml").read_text()
+    weak = good.replace(
+        'pushbacks = ["Not a UI redesign, but a hypothesis about user intent."]', "pushbacks = []"
+    ).replace('criteria = ["primary_metric"]', 'criteria = ["hypothesis"]')
+    (tmp_path / "_common.toml").write_text((SCENARIOS / "_common.toml").read_text())
+    (tmp_path / "weak.toml").write_text(weak)
+    proc = bot("scenarios", "validate", str(tmp_path / "weak.toml"))
+    assert proc.returncode == 0
+    assert "ui_only" in proc.stdout and "no pushback" in proc.stdout
+    assert "step 'metric' is unreachable" in proc.stdout
+    assert "primary_metric" in proc.stdout and "not targeted by any step" in proc.stdout

@@ -352,6 +352,16 @@ def warnings_for(scenario: Scenario) -> list[str]:
     for a in scenario.antipatterns:
         if not a.spec.pushbacks:
             out.append(f"anti-pattern {a.id!r} has no pushback line")
+    earlier: set[str] = set()
+    for i, step in enumerate(scenario.spec.steps):
+        if not step.criteria and i > 0:
+            out.append(f"step {step.id!r} targets no criterion: its answers are never probed")
+        elif step.criteria and set(step.criteria) <= earlier:
+            out.append(
+                f"step {step.id!r} is unreachable when earlier steps go well: every criterion "
+                "it targets is already targeted before it"
+            )
+        earlier |= set(step.criteria)
     used = set()
     for c in scenario.criteria:
         for r in c.rules:
