@@ -20,6 +20,7 @@ left out before any rule looks at them (see `analyse_for`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +164,8 @@ class Analysis:
         self.negated: dict[str, dict[int, list[Hit]]] = {}
         text = doc.text
         maybe_negated = negation_sentences(doc)
+        starts = doc._starts
+        sentences = doc.sentences
         for name in lexicon.patterns:
             self.affirmed[name] = {}
             self.negated[name] = {}
@@ -170,10 +173,20 @@ class Analysis:
             pos = self.affirmed[name]
             neg = self.negated[name]
             for start, end in spans:
-                si = doc.sentence_at(start)
-                negated = si in maybe_negated and is_negated(text, start, end, doc.sentences[si])
-                hit = Hit(name, start, end, si, negated)
-                (neg if negated else pos).setdefault(si, []).append(hit)
+                si = bisect_right(starts, start) - 1
+                if si < 0:
+                    si = 0
+                if si in maybe_negated and is_negated(text, start, end, sentences[si]):
+                    hit = Hit(name, start, end, si, True)
+                    table = neg
+                else:
+                    hit = Hit(name, start, end, si, False)
+                    table = pos
+                bucket = table.get(si)
+                if bucket is None:
+                    table[si] = [hit]
+                else:
+                    bucket.append(hit)
         self.quantities: dict[str, dict[int, list[Hit]]] = {}
         for kind, hits in doc.quantities.items():
             by_sentence: dict[int, list[Hit]] = {}
@@ -289,6 +302,12 @@ class Analysis:
 
 
 _Entry = tuple[str, "re.Pattern[str]"]
+
+
+def _span_key(span: tuple[int, int]) -> tuple[int, int]:
+    return (span[0], -span[1])
+
+
 _MAX_PREFIXES = 64
 _FIRST_WORD = re.compile(r"\w+")
 _PLAIN_WORD = re.compile(r"\w+")
@@ -414,8 +433,9 @@ class Lexicon:
         pair_first = self.pair_first
         cache = self._cache
         last = len(tokens) - 1
+        get = cache.get
         for i, (word, pos) in enumerate(tokens):
-            entries = cache.get(word)
+            entries = get(word)
             if entries is None:
                 entries = self._candidates(word)
             if word in pair_first and i < last:
@@ -426,8 +446,14 @@ class Lexicon:
                 continue
             for name, pattern in entries:
                 found = pattern.match(text, pos)
-                if found is not None and found.end() > pos:
-                    spans.setdefault(name, []).append((pos, found.end()))
+                if found is not None:
+                    end = found.end()
+                    if end > pos:
+                        items = spans.get(name)
+                        if items is None:
+                            spans[name] = [(pos, end)]
+                        else:
+                            items.append((pos, end))
         lowered = text.lower() if self.raw else ""
         for (name, pattern), anchor in zip(self.raw, self.raw_anchors, strict=True):
             if anchor and not any(a in lowered for a in anchor):
@@ -436,7 +462,9 @@ class Lexicon:
                 if found.end() > found.start():
                     spans.setdefault(name, []).append((found.start(), found.end()))
         for name, items in spans.items():
-            items.sort(key=lambda span: (span[0], -span[1]))
+            if len(items) == 1:
+                continue
+            items.sort(key=_span_key)
             kept: list[tuple[int, int]] = []
             for span in items:
                 if not kept or span[0] >= kept[-1][1]:

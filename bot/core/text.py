@@ -116,7 +116,7 @@ def analyse(answers: list[str]) -> Document:
     text = ANSWER_SEPARATOR.join(parts)
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
-    doc.tokens = [(m.group().lower(), m.start()) for m in TOKEN.finditer(text.lower())]
+    doc.tokens = [(m.group(), m.start()) for m in TOKEN.finditer(text.lower())]
     doc.quantities = find_quantities(doc)
     return doc
 
@@ -210,7 +210,12 @@ _NEGATION_TOKENS = frozenset(
 
 def negation_sentences(doc: Document) -> set[int]:
     """Sentences with any negation word at all: the only ones worth a closer look."""
-    return {doc.sentence_at(pos) for word, pos in doc.tokens if word in _NEGATION_TOKENS}
+    starts = doc._starts
+    return {
+        max(0, bisect_right(starts, pos) - 1)
+        for word, pos in doc.tokens
+        if word in _NEGATION_TOKENS
+    }
 
 
 def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
