@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.detectors import Analysis, Rule
+from bot.core.detectors import Analysis, Lexicon, Rule, concepts_used
 from bot.core.scenarios import Scenario
 from bot.core.text import Document, Hit, analyse
 
@@ -68,6 +68,27 @@ class ScoreResult:
             },
             "antipatterns": list(self.antipatterns),
         }
+
+
+# Per scenario lexicon: the same lexicon cut down to the concepts its rules and
+# its stuffing check refer to (the others are never looked at).
+_USED_LEXICONS: dict[int, tuple[Lexicon, Lexicon]] = {}
+
+
+def _used_lexicon(scenario: Scenario) -> Lexicon:
+    """The scenario's lexicon restricted to the concepts scoring looks at."""
+    full = scenario.lexicon
+    cached = _USED_LEXICONS.get(id(full))
+    if cached is not None and cached[0] is full:
+        return cached[1]
+    used = {scenario.spec.scoring.stuffing.concept}
+    for item in (*scenario.criteria, *scenario.antipatterns):
+        for rule in item.rules:
+            used |= concepts_used(rule.when)
+    phrases = {name: items for name, items in full.phrases.items() if name in used}
+    lexicon = full if len(phrases) == len(full.phrases) else Lexicon(phrases)
+    _USED_LEXICONS[id(full)] = (full, lexicon)
+    return lexicon
 
 
 def is_non_answer(text: str) -> bool:
@@ -138,7 +159,7 @@ def score_answers(scenario: Scenario, answers: list[str]) -> ScoreResult:
     substantive_answers = [a for a in answers if not is_non_answer(a)]
     doc = analyse(substantive_answers)
     words = doc.word_count
-    analysis = Analysis(doc, scenario.lexicon)
+    analysis = Analysis(doc, _used_lexicon(scenario))
     mark_excluded(analysis, scenario)
     scoring = scenario.spec.scoring
     substantive = words >= scoring.min_words
