@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.core.text import (
 )
 
 SCOPES = ("sentence", "window", "answer", "transcript")
+_EMPTY: dict[int, list[Hit]] = {}
 
 
 class DetectorError(ValueError):
@@ -200,13 +202,19 @@ class Analysis:
 
     # Each evaluation returns the evidence hits, or None when the expression fails.
     def evaluate(self, expr: Expr, sentences: range) -> list[Hit] | None:
-        if isinstance(expr, ConceptRef):
+        kind = type(expr)
+        if kind is ConceptRef:
+            mode = expr.mode
+            if mode == "affirmed":
+                return self._collect((self.affirmed.get(expr.name, _EMPTY),), sentences)
             tables = []
-            if expr.mode in ("affirmed", "mention"):
-                tables.append(self.affirmed.get(expr.name, {}))
-            if expr.mode in ("negated", "mention"):
-                tables.append(self.negated.get(expr.name, {}))
+            if mode == "mention":
+                tables.append(self.affirmed.get(expr.name, _EMPTY))
+            if mode in ("negated", "mention"):
+                tables.append(self.negated.get(expr.name, _EMPTY))
             return self._collect(tables, sentences)
+        if kind is QuantityRef:
+            return self._collect((self.quantities.get(expr.kind, _EMPTY),), sentences)
         if isinstance(expr, QuantityRef):
             return self._collect([self.quantities.get(expr.kind, {})], sentences)
         if isinstance(expr, AllOf):
@@ -231,11 +239,20 @@ class Analysis:
             return None if self.evaluate(expr.part, sentences) is not None else []
         raise TypeError(f"not an expression: {expr!r}")
 
-    def _collect(self, tables: list[dict[int, list[Hit]]], sentences: range) -> list[Hit] | None:
+    def _collect(
+        self, tables: Sequence[dict[int, list[Hit]]], sentences: range
+    ) -> list[Hit] | None:
         found: list[Hit] = []
         excluded = self.excluded
+        single = len(sentences) == 1
         for table in tables:
             if not table:
+                continue
+            if single:
+                si = sentences[0]
+                hits = table.get(si)
+                if hits and si not in excluded:
+                    found.extend(hits)
                 continue
             for si in sentences:
                 if si in excluded:

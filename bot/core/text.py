@@ -116,7 +116,7 @@ def analyse(answers: list[str]) -> Document:
     text = ANSWER_SEPARATOR.join(parts)
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
-    doc.tokens = [(m.group(), m.start()) for m in TOKEN.finditer(text.lower())]
+    doc.tokens = [(m[0], m.start()) for m in TOKEN.finditer(text.lower())]
     doc.quantities = find_quantities(doc)
     return doc
 
@@ -364,18 +364,24 @@ def find_quantities(doc: Document) -> dict[str, list[Hit]]:
     """Every quantity in the document, by kind (leftmost, non-overlapping per kind)."""
     text = doc.text
     starts = _quantity_starts(doc)
+    sentence_starts = doc._starts
     out: dict[str, list[Hit]] = {}
     for kind, pattern in QUANTITY_PATTERNS.items():
         hits: list[Hit] = []
         covered = -1
+        match = pattern.match
         for pos in starts:
             if pos < covered:
                 continue
-            m = pattern.match(text, pos)
-            if m is None or not m.group(0).strip():
+            m = match(text, pos)
+            if m is None:
                 continue
-            hits.append(Hit(kind, m.start(), m.end(), doc.sentence_at(m.start())))
-            covered = m.end()
+            start, end = m.span()
+            if not text[start:end].strip():
+                continue
+            si = bisect_right(sentence_starts, start) - 1
+            hits.append(Hit(kind, start, end, si if si > 0 else 0))
+            covered = end
         out[kind] = hits
     return out
 
