@@ -156,6 +156,21 @@ class Rule:
 # --- evaluation --------------------------------------------------------------
 
 
+class _QuantityTables(dict[str, dict[int, list[Hit]]]):
+    """Quantity hits by kind and sentence, built the first time a rule asks for a kind."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, kind: str) -> dict[int, list[Hit]]:
+        by_sentence: dict[int, list[Hit]] = {}
+        for hit in self.doc.quantities[kind]:
+            by_sentence.setdefault(hit.sentence, []).append(hit)
+        self[kind] = by_sentence
+        return by_sentence
+
+
 class Analysis:
     """A document plus the concept hits one scenario's detectors need."""
 
@@ -189,12 +204,7 @@ class Analysis:
                     table[si] = [hit]
                 else:
                     bucket.append(hit)
-        self.quantities: dict[str, dict[int, list[Hit]]] = {}
-        for kind, hits in doc.quantities.items():
-            by_sentence: dict[int, list[Hit]] = {}
-            for hit in hits:
-                by_sentence.setdefault(hit.sentence, []).append(hit)
-            self.quantities[kind] = by_sentence
+        self.quantities = _QuantityTables(doc)
 
     def exclude(self, sentence_indices: set[int]) -> None:
         """Leave these sentences out of every rule (questions, stuffing)."""
@@ -214,9 +224,9 @@ class Analysis:
                 tables.append(self.negated.get(expr.name, _EMPTY))
             return self._collect(tables, sentences)
         if kind is QuantityRef:
-            return self._collect((self.quantities.get(expr.kind, _EMPTY),), sentences)
+            return self._collect((self.quantities[expr.kind],), sentences)
         if isinstance(expr, QuantityRef):
-            return self._collect([self.quantities.get(expr.kind, {})], sentences)
+            return self._collect([self.quantities[expr.kind]], sentences)
         if isinstance(expr, AllOf):
             found: list[Hit] = []
             for part in expr.parts:
@@ -283,7 +293,7 @@ class Analysis:
         if isinstance(atom, ConceptRef) and atom.mode == "affirmed":
             return self.affirmed.get(atom.name, {})
         if isinstance(atom, QuantityRef):
-            return self.quantities.get(atom.kind, {})
+            return self.quantities[atom.kind]
         return None
 
     def candidate_sentences(self, expr: Expr) -> set[int] | None:

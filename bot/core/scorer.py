@@ -146,8 +146,9 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
             terms = {doc.text[h.start : h.end].lower() for h in jargon.get(s.index, [])}
             terms |= {doc.text[h.start : h.end].lower() for h in jargon_neg.get(s.index, [])}
             # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
-            concrete = any(analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS)
-            s_excluded = len(terms) >= stuffing.min_distinct and not concrete
+            s_excluded = len(terms) >= stuffing.min_distinct and not any(
+                analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS
+            )
             s.is_stuffing = s_excluded
         if s_excluded:
             excluded.add(s.index)

@@ -117,7 +117,7 @@ def analyse(answers: list[str]) -> Document:
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
     doc.tokens = [(m[0], m.start()) for m in TOKEN.finditer(text.lower())]
-    doc.quantities = find_quantities(doc)
+    doc.quantities = _LazyQuantities(doc)
     return doc
 
 
@@ -360,30 +360,47 @@ def _quantity_starts(doc: Document) -> list[int]:
     return starts
 
 
+class _LazyQuantities(dict[str, list[Hit]]):
+    """Quantities by kind, each kind found the first time a rule asks for it."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.starts: list[int] | None = None
+
+    def __missing__(self, kind: str) -> list[Hit]:
+        if self.starts is None:
+            self.starts = _quantity_starts(self.doc)
+        hits = self[kind] = _find_kind(self.doc, kind, self.starts)
+        return hits
+
+
 def find_quantities(doc: Document) -> dict[str, list[Hit]]:
     """Every quantity in the document, by kind (leftmost, non-overlapping per kind)."""
-    text = doc.text
     starts = _quantity_starts(doc)
+    return {kind: _find_kind(doc, kind, starts) for kind in QUANTITY_PATTERNS}
+
+
+def _find_kind(doc: Document, kind: str, starts: list[int]) -> list[Hit]:
+    """One kind of quantity, tried only where a quantity can start."""
+    text = doc.text
     sentence_starts = doc._starts
-    out: dict[str, list[Hit]] = {}
-    for kind, pattern in QUANTITY_PATTERNS.items():
-        hits: list[Hit] = []
-        covered = -1
-        match = pattern.match
-        for pos in starts:
-            if pos < covered:
-                continue
-            m = match(text, pos)
-            if m is None:
-                continue
-            start, end = m.span()
-            if not text[start:end].strip():
-                continue
-            si = bisect_right(sentence_starts, start) - 1
-            hits.append(Hit(kind, start, end, si if si > 0 else 0))
-            covered = end
-        out[kind] = hits
-    return out
+    match = QUANTITY_PATTERNS[kind].match
+    hits: list[Hit] = []
+    covered = -1
+    for pos in starts:
+        if pos < covered:
+            continue
+        m = match(text, pos)
+        if m is None:
+            continue
+        start, end = m.span()
+        if not text[start:end].strip():
+            continue
+        si = bisect_right(sentence_starts, start) - 1
+        hits.append(Hit(kind, start, end, si if si > 0 else 0))
+        covered = end
+    return hits
 
 
 # --- concept phrases ---------------------------------------------------------

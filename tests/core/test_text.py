@@ -1,9 +1,14 @@
-from bot.core.text import analyse, compile_phrases
+from bot.core.text import analyse, compile_phrases, find_quantities
 
 
 def kinds(text: str) -> dict[str, list[str]]:
     doc = analyse([text])
-    return {k: [doc.text[h.start : h.end] for h in v] for k, v in doc.quantities.items() if v}
+    found = find_quantities(doc)
+    lazy = {k: doc.quantities[k] for k in found}  # the lazy per-kind lookup agrees
+    assert {k: [(h.start, h.end) for h in v] for k, v in lazy.items()} == {
+        k: [(h.start, h.end) for h in v] for k, v in found.items()
+    }
+    return {k: [doc.text[h.start : h.end] for h in v] for k, v in found.items() if v}
 
 
 def test_sentences_split_on_stops_and_bullets_but_not_decimals() -> None:
