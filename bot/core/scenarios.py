@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -29,6 +29,10 @@ ROUNDS: dict[str, str] = {
 }
 ID_PATTERN = r"^[a-z][a-z0-9_-]{1,40}$"
 COMMON_FILE = "_common.toml"
+
+
+Line = Annotated[str, Field(min_length=1, max_length=600)]
+Phrase = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class _Strict(BaseModel):
@@ -55,17 +59,17 @@ class CriterionSpec(_Strict):
     weight: float = Field(default=1.0, gt=0.0, le=10.0)
     hint: str = Field(min_length=1, max_length=500)
     strong_answer: str = Field(min_length=1, max_length=300)
-    probes: list[str] = Field(default_factory=list)
-    rules: list[RuleSpec] = Field(min_length=1)
+    probes: list[Line] = Field(default_factory=list, max_length=10)
+    rules: list[RuleSpec] = Field(min_length=1, max_length=20)
 
 
 class AntiPatternSpec(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     label: str = Field(min_length=1, max_length=80)
     description: str = Field(min_length=1, max_length=300)
-    pushbacks: list[str] = Field(default_factory=list)
+    pushbacks: list[Line] = Field(default_factory=list, max_length=10)
     answer: str = Field(min_length=1, max_length=300, description="what to do instead")
-    rules: list[RuleSpec] = Field(min_length=1)
+    rules: list[RuleSpec] = Field(min_length=1, max_length=20)
 
 
 class StepSpec(_Strict):
@@ -108,9 +112,11 @@ class ScenarioSpec(_Strict):
     steps: list[StepSpec] = Field(min_length=1, max_length=12)
     criteria: list[CriterionSpec] = Field(min_length=1, max_length=12)
     antipatterns: list[AntiPatternSpec] = Field(default_factory=list, max_length=12)
-    verdicts: list[VerdictSpec] = Field(default_factory=list)
+    verdicts: list[VerdictSpec] = Field(default_factory=list, max_length=10)
     scoring: ScoringSpec = ScoringSpec()
-    concepts: dict[str, list[str]] = Field(default_factory=dict)
+    concepts: dict[str, Annotated[list[Phrase], Field(max_length=300)]] = Field(
+        default_factory=dict, max_length=150
+    )
 
     @field_validator("round")
     @classmethod
@@ -266,6 +272,7 @@ def parse_scenario(source: str, name: str, common: dict[str, list[str]] | None =
                 msg = "required field is missing"
             elif err["type"] == "extra_forbidden":
                 msg = "unknown field (check the spelling)"
+            msg = msg.removeprefix("Value error, ")
             errors.append(ScenarioError(name, _key(loc), msg, locate(source, loc)))
         raise ScenarioLoadError(errors) from None
     return compile_scenario(spec, source, name, common or {})
