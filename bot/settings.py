@@ -26,10 +26,19 @@ class Settings(BaseSettings):
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
     log_level: str = Field(default="INFO")
     message_content_intent: bool = Field(default=False)
-    max_probes_per_step: int = Field(default=2, ge=0, le=10)
     hint_cost: float = Field(default=0.25, ge=0.0, le=1.0)
     transcript_retention_days: int = Field(default=180, ge=1)
     idle_sweep_seconds: int = Field(default=300, ge=10)
+    # Discord shell
+    shard_count: int | None = Field(
+        default=None, ge=1, description="Fixed shard count; unset = Discord's recommendation"
+    )
+    auto_shard: bool = Field(default=True, description="AutoShardedBot (shards when asked)")
+    dev_guild_id: int | None = Field(default=None, description="Guild for `sync --guild` default")
+    max_answer_chars: int = Field(default=4000, ge=100, le=8000)
+    startup_backoff_initial_s: float = Field(default=5.0, gt=0.0, le=600.0)
+    startup_backoff_max_s: float = Field(default=300.0, gt=0.0, le=3600.0)
+    startup_max_attempts: int = Field(default=8, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,212 @@
+"""The discord.py bot: opens the store, loads the extensions, resumes open sessions.
+
+`create_bot(settings, ...)` returns an `AutoShardedInterviewBot` (shards when Discord
+asks, or `SHARD_COUNT`) or, with `AUTO_SHARD=false`, a single-connection
+`InterviewBot`. Both mention nobody unless a message says so (`allowed_mentions` is
+none for the whole client), register the interview components once as dynamic items
+(so buttons on messages sent before a restart still work), post "resumed" with the
+open question in every open session's channel after a restart, and run the idle
+sweep that closes sessions past their time budget with a summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from bot.core.scenarios import Catalogue, load_directory
+from bot.exts.interview._views import DYNAMIC_ITEMS
+from bot.sessions import Interviews
+from bot.settings import Settings
+from bot.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bot.exts.interview.cog import InterviewCog
+
+log = logging.getLogger("bot")
+
+EXTENSIONS = ("bot.exts.errors", "bot.exts.interview")
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """The least the bot needs: guilds, guild and DM messages; message content if enabled."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.message_content_intent
+    return intents
+
+
+class InterviewBotMixin:
+    """What both bot classes share; mixed into commands.Bot / commands.AutoShardedBot."""
+
+    settings: Settings
+    interviews: Interviews
+
+    def _init_interview(
+        self,
+        settings: Settings,
+        store: Store | None,
+        catalogue: Catalogue | None,
+        *,
+        background: bool,
+    ) -> None:
+        self.settings = settings
+        self._store = store
+        self._owns_store = store is None
+        self._catalogue = catalogue
+        self._background = background
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.resumed_sessions = asyncio.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def setup_hook(self) -> None:
+        bot: commands.Bot = self  # type: ignore[assignment]
+        if self._store is None:
+            self._store = await open_store(
+                self.settings.database_url, retention_days=self.settings.transcript_retention_days
+            )
+        catalogue = self._catalogue or load_directory(self.settings.scenarios_dir)
+        self.interviews = Interviews(self._store, catalogue, hint_cost=self.settings.hint_cost)
+        for name in EXTENSIONS:
+            await bot.load_extension(name)
+        bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self._background:
+            self.spawn(self._resume_when_ready(), "resume-open-sessions")
+            self.spawn(self._sweep_loop(), "idle-sweep")
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the store opens in setup_hook"
+        return self._store
+
+    @property
+    def interview_cog(self) -> InterviewCog:
+        cog = self.get_cog("Interview")  # type: ignore[attr-defined]
+        assert cog is not None
+        return cog  # type: ignore[no-any-return]
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """A background task the bot cancels and awaits on close."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def _resume_when_ready(self) -> None:
+        await self.wait_until_ready()  # type: ignore[attr-defined]
+        try:
+            await self.interview_cog.resume_open_sessions()
+        finally:
+            self.resumed_sessions.set()
+
+    async def _sweep_loop(self) -> None:
+        await self.wait_until_ready()  # type: ignore[attr-defined]
+        while True:
+            await self.sweep_once()
+            await asyncio.sleep(self.settings.idle_sweep_seconds)
+
+    async def sweep_once(self) -> int:
+        """Close idle sessions past their budget (posting their summaries); purge old ones."""
+        try:
+            expired = await self.interviews.sweep()
+        except Exception:
+            log.exception("idle sweep failed")
+            return 0
+        for session in expired:
+            await self.interview_cog.post_expired(session)
+        if expired:
+            log.info("idle sweep closed %d interview(s)", len(expired))
+        return len(expired)
+
+    async def close(self) -> None:
+        """Stop background tasks and views, disconnect, then close the store if it is ours."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for view in list(self.persistent_views):  # type: ignore[attr-defined]
+            view.stop()
+        await super().close()  # type: ignore[misc]
+        if self._owns_store and self._store is not None:
+            await self._store.close()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: plain messages are only answers (see the interview cog)."""
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        guilds = len(self.guilds)  # type: ignore[attr-defined]
+        log.info("connected as %s (id %s) to %d server(s)", user, getattr(user, "id", "?"), guilds)
+
+
+def _client_options(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "command_prefix": commands.when_mentioned,
+        "intents": intents_for(settings),
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "help_command": None,
+        "max_messages": 200,
+        "chunk_guilds_at_startup": False,
+    }
+    options.update(overrides)
+    return options
+
+
+class InterviewBot(InterviewBotMixin, commands.Bot):
+    """One gateway connection."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        catalogue: Catalogue | None = None,
+        *,
+        background: bool = True,
+        **options: Any,
+    ) -> None:
+        super().__init__(**_client_options(settings, **options))
+        self._init_interview(settings, store, catalogue, background=background)
+
+
+class AutoShardedInterviewBot(InterviewBotMixin, commands.AutoShardedBot):
+    """Shards as Discord recommends (or SHARD_COUNT)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        catalogue: Catalogue | None = None,
+        *,
+        background: bool = True,
+        **options: Any,
+    ) -> None:
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+        super().__init__(**_client_options(settings, **options))
+        self._init_interview(settings, store, catalogue, background=background)
+
+
+def create_bot(
+    settings: Settings,
+    store: Store | None = None,
+    catalogue: Catalogue | None = None,
+    **options: Any,
+) -> InterviewBot | AutoShardedInterviewBot:
+    """The bot class the settings ask for."""
+    cls = AutoShardedInterviewBot if settings.auto_shard else InterviewBot
+    return cls(settings, store, catalogue, **options)

@@ -1,0 +1,93 @@
+"""Start the real InterviewBot against the fake Discord, on a real SQLite file.
+
+    async with interview_bot(fake_discord, tmp_path) as h:
+        ix = await fake_discord.slash("interview start", {"round": "auto-summarize"})
+        ...
+        rows = await h.store.transcript(session_id)
+
+`h.bot` is the running bot, `h.store` its store (closed on exit), `h.db` the file,
+so a second `interview_bot(fake, tmp_path)` is a restart on the same database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fake_discord import FakeDiscord, StoredMessage, running_client
+
+from bot.bot import InterviewBot, create_bot
+from bot.core.scenarios import Catalogue, load_directory
+from bot.settings import Settings
+from bot.store import Store, open_store
+
+_CATALOGUE: Catalogue | None = None
+
+
+def catalogue() -> Catalogue:
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = load_directory(Settings().scenarios_dir)
+    return _CATALOGUE
+
+
+@dataclass
+class Harness:
+    bot: InterviewBot
+    store: Store
+    db: Path
+    fake: FakeDiscord
+
+
+def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+        "auto_shard": False,
+        "idle_sweep_seconds": 3600,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def _no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
+    return None
+
+
+@contextlib.asynccontextmanager
+async def interview_bot(
+    fake: FakeDiscord, tmp_path: Path, *, sync: bool = True, **overrides: Any
+) -> AsyncIterator[Harness]:
+    """The product bot, connected to ``fake`` and ready (commands synced globally)."""
+    settings = settings_for(tmp_path, **overrides)
+    store = await open_store(settings.database_url)
+    bot = create_bot(settings, store, catalogue(), guild_ready_timeout=0.05)
+    bot.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
+    try:
+        async with running_client(bot, fake):
+            if sync:
+                await bot.tree.sync()
+            yield Harness(bot, store, tmp_path / "bot.db", fake)  # type: ignore[arg-type]
+    finally:
+        await store.close()
+
+
+def thread_of(note: StoredMessage) -> int:
+    """The thread id in a "your interview is ready in <#id>" note."""
+    match = re.search(r"<#(\d+)>", note.text())
+    assert match, note.text()
+    return int(match.group(1))
+
+
+def bot_messages(fake: FakeDiscord) -> list[StoredMessage]:
+    """Every message the bot sent, ephemeral or not."""
+    return [m for m in fake.messages.values() if m.author_id == fake.bot_id]
+
+
+def assert_no_pings(fake: FakeDiscord) -> None:
+    """Every bot message was sent with mentions disabled."""
+    for m in bot_messages(fake):
+        assert m.allowed_pings() == {"everyone": False, "users": set(), "roles": set()}, m
