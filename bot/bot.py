@@ -142,8 +142,21 @@ class InterviewBotMixin:
         for view in list(self.persistent_views):  # type: ignore[attr-defined]
             view.stop()
         await super().close()  # type: ignore[misc]
+        await self._cancel_ready_waits()
         if self._owns_store and self._store is not None:
             await self._store.close()
+
+    async def _cancel_ready_waits(self) -> None:
+        """discord.py leaves its "waiting for guilds" tasks running if closed before READY."""
+        state = getattr(self, "_connection", None)
+        waits = [getattr(state, "_ready_task", None)]
+        waits += list(getattr(state, "_ready_tasks", {}).values())
+        pending = [t for t in waits if isinstance(t, asyncio.Task) and not t.done()]
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: plain messages are only answers (see the interview cog)."""
