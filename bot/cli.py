@@ -420,8 +420,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.discord_token is None or not settings.discord_token.get_secret_value():
         sys.stderr.write(message("no_token") + "\n")
         return EXIT_USAGE
-    sys.stderr.write(message("discord_not_built") + "\n")
-    return EXIT_USAGE
+    from bot.launcher import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        sys.stderr.write(message("no_token") + "\n")
+        return EXIT_USAGE
+    from bot.launcher import sync_commands
+
+    guild = settings.dev_guild_id if args.guild == "dev" else args.guild
+    if args.guild == "dev" and guild is None:
+        from bot.exts.interview._text import say
+
+        sys.stderr.write(say("sync_needs_dev_guild") + "\n")
+        return EXIT_USAGE
+    return sync_commands(settings, int(guild) if guild is not None else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -432,6 +449,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sync", help="publish the slash commands (globally, or to one server)")
+    p.add_argument(
+        "--guild",
+        nargs="?",
+        const="dev",
+        type=lambda v: v if v == "dev" else int(v),
+        metavar="ID",
+        help="sync to this server only (instant; no ID: DEV_GUILD_ID)",
+    )
+    p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("practice", help="hold a mock interview in the terminal")
     group = p.add_mutually_exclusive_group()
