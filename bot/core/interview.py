@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.core.scenarios import Scenario
-from bot.core.scorer import is_non_answer, score_answers
+from bot.core.scorer import ScoreResult, is_non_answer, score_answers
 
 MAX_ANSWER_CHARS = 8000
 STATE_VERSION = 1
@@ -140,11 +140,29 @@ def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState
     return _asked(state, Move("opening", lines, step_id=step.id))
 
 
-def _missing(scenario: Scenario, state: InterviewState, criteria: list[str]) -> list[str]:
+class _Scores:
+    """The transcript's scores, computed once per move however often they are asked."""
+
+    def __init__(self, scenario: Scenario, state: InterviewState) -> None:
+        self.scenario = scenario
+        self.answers = state.answers
+        self._result: ScoreResult | None = None
+
+    def result(self) -> ScoreResult:
+        if self._result is None:
+            self._result = score_answers(self.scenario, list(self.answers))
+        return self._result
+
+
+def _missing(
+    scenario: Scenario, state: InterviewState, criteria: list[str], scores: _Scores | None = None
+) -> list[str]:
     """Criteria of `criteria` not yet met, most important first."""
     if not criteria:
         return []
-    result = score_answers(scenario, list(state.answers))
+    if scores is None or scores.answers != state.answers:
+        scores = _Scores(scenario, state)
+    result = scores.result()
     missing = [cid for cid in criteria if not result.criteria[cid].met]
     weights = {c.id: c.spec.weight for c in scenario.criteria}
     return sorted(missing, key=lambda cid: -weights[cid])
@@ -184,6 +202,7 @@ def answer(
         return end(state, "timeout")
     step = scenario.spec.steps[state.step]
     budget = step.max_probes
+    scores = _Scores(scenario, state)
 
     # 1. A weak move gets the interviewer's pushback, once per anti-pattern.
     if not is_non_answer(cleaned):
@@ -213,7 +232,7 @@ def answer(
             )
 
     # 2. A probe for the most important criterion this step still misses.
-    missing = _missing(scenario, state, list(step.criteria))
+    missing = _missing(scenario, state, list(step.criteria), scores)
     if missing and state.probes_in_step < budget:
         not_yet = [cid for cid in missing if cid not in state.probed]
         cid = (not_yet or missing)[0]
@@ -222,22 +241,25 @@ def answer(
         return _asked(state, Move("probe", (line,), step_id=step.id, criterion_id=cid))
 
     # 3. The next step whose criteria are not all met already; else the end.
-    return advance(scenario, state)
+    return advance(scenario, state, scores)
 
 
-def advance(scenario: Scenario, state: InterviewState) -> tuple[InterviewState, Move]:
+def advance(
+    scenario: Scenario, state: InterviewState, scores: _Scores | None = None
+) -> tuple[InterviewState, Move]:
     """Move to the next step that still has something to ask; end after the last."""
+    scores = scores or _Scores(scenario, state)
     steps = scenario.spec.steps
     index = state.step + 1
     while index < len(steps):
         nxt = steps[index]
-        if not nxt.criteria or _missing(scenario, state, list(nxt.criteria)):
+        if not nxt.criteria or _missing(scenario, state, list(nxt.criteria), scores):
             break
         index += 1
     if index >= len(steps):
         return end(replace(state, step=len(steps) - 1), "completed")
     nxt = steps[index]
-    met = not _missing(scenario, state, list(steps[state.step].criteria))
+    met = not _missing(scenario, state, list(steps[state.step].criteria), scores)
     state = replace(state, step=index, probes_in_step=0)
     move = Move("next_step", (nxt.prompt.strip(),), step_id=nxt.id, previous_step_met=met)
     return _asked(state, move)
@@ -248,9 +270,10 @@ def hint(scenario: Scenario, state: InterviewState, now: float) -> tuple[Intervi
     if not state.active:
         raise InterviewOver("This interview has ended; hints are for open interviews.")
     step = scenario.spec.steps[state.step]
-    missing = _missing(scenario, state, list(step.criteria))
+    scores = _Scores(scenario, state)
+    missing = _missing(scenario, state, list(step.criteria), scores)
     if not missing:
-        missing = _missing(scenario, state, [c.id for c in scenario.criteria])
+        missing = _missing(scenario, state, [c.id for c in scenario.criteria], scores)
     if not missing:
         return state, Move("hint", (), step_id=step.id)
     fresh = [cid for cid in missing if cid not in state.hints]
