@@ -338,9 +338,10 @@ def cmd_history(args: argparse.Namespace) -> int:
             print(message("history_purged", session_id=args.session))
             return EXIT_OK
         scenario = interviews.scenario(session.scenario_id)
+        speakers = {"candidate": "You", "interviewer": scenario.spec.persona.name}
         for turn in portal.call(interviews.store.transcript(session.id)):
-            text = turn.text if turn.role != "candidate" else f"**You:** {turn.text}"
-            print(text.rstrip() + "\n")
+            who = speakers.get(turn.role)
+            print((f"**{who}:** {turn.text}" if who else turn.text).rstrip() + "\n")
         print(render_summary(interviews.summary_of(session), scenario))
         return EXIT_OK
     finally:

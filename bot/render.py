@@ -43,9 +43,9 @@ def message(macro_name: str, /, **context: Any) -> str:
     return str(macro(**context)).strip()
 
 
-def render_move(scenario: Scenario, move: Move) -> str:
-    """The interviewer's move as Markdown."""
-    return render("text/move.md.j2", scenario=scenario.spec, move=move)
+def render_move(scenario: Scenario, move: Move, *, speaker: bool = True) -> str:
+    """The interviewer's move as Markdown; `speaker=False` leaves out their name."""
+    return render("text/move.md.j2", scenario=scenario.spec, move=move, speaker=speaker)
 
 
 def render_summary(summary: Summary, scenario: Scenario) -> str:

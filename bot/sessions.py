@@ -119,7 +119,11 @@ class Interviews:
             display_name=display_name,
         )
         await self.store.record_turn(
-            session.id, "interviewer", None, render_move(scenario, move), _plain(state)
+            session.id,
+            "interviewer",
+            None,
+            render_move(scenario, move, speaker=False),
+            _plain(state),
         )
         return Turn(session, move, scenario)
 
@@ -148,7 +152,11 @@ class Interviews:
             scenario = self.scenario(session.scenario_id)
             state, move = interview.hint(scenario, self.state_of(session), self.clock())
             await self.store.record_turn(
-                session_id, "system", None, render_move(scenario, move), _plain(state)
+                session_id,
+                "system",
+                None,
+                render_move(scenario, move, speaker=False),
+                _plain(state),
             )
             session = await self._require(session_id)
             return Turn(session, move, scenario)
@@ -164,7 +172,7 @@ class Interviews:
     async def _after(
         self, session_id: int, scenario: Scenario, state: InterviewState, move: Move
     ) -> Turn:
-        text = render_move(scenario, move)
+        text = render_move(scenario, move, speaker=False)
         if not move.ends:
             await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
             return Turn(await self._require(session_id), move, scenario)
