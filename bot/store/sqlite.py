@@ -26,6 +26,8 @@ from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
+from bot.store._groups import GroupStoreMixin
+from bot.store._scenarios import ScenarioStoreMixin
 from bot.store.base import (
     MODES,
     RATINGS,
@@ -153,7 +155,7 @@ def _check_results(results: Results) -> tuple[list[tuple[Any, ...]], list[str], 
     return rows, antipatterns, None if overall is None else float(overall)
 
 
-class SqliteStore(Store):
+class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
     """The store on one SQLite file (WAL, foreign keys, busy timeout)."""
 
     def __init__(
