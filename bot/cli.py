@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -229,16 +230,25 @@ def _pick(args: argparse.Namespace, catalogue: Catalogue, reader: Any) -> Any:
     return choose_scenario(catalogue, reader, sys.stdout)
 
 
-def _open_interviews(err: TextIO) -> tuple[Any, Any] | None:
-    """The portal thread and the session service over the configured store."""
+class CommandFailed(Exception):
+    """The command cannot go on; its message was already shown. Carries the exit status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@contextmanager
+def opened_interviews() -> Iterator[tuple[Any, Any]]:
+    """The portal thread and the session service over the configured store, closed after."""
     from bot.console import Portal
     from bot.sessions import Interviews
     from bot.store import StoreError, open_store
 
     settings = get_settings()
-    catalogue = _catalogue(err)
+    catalogue = _catalogue(sys.stderr)
     if catalogue is None:
-        return None
+        raise CommandFailed(EXIT_USAGE)
     portal = Portal()
     try:
         store = portal.call(
@@ -246,26 +256,21 @@ def _open_interviews(err: TextIO) -> tuple[Any, Any] | None:
         )
     except StoreError as exc:
         portal.close()
-        err.write(message("store_error", error=str(exc)) + "\n")
-        return None
+        sys.stderr.write(message("store_error", error=str(exc)) + "\n")
+        raise CommandFailed(EXIT_USAGE) from None
     interviews = Interviews(store, catalogue, hint_cost=settings.hint_cost)
-    portal.call(interviews.sweep())
-    return portal, interviews
-
-
-def _close(portal: Any, interviews: Any) -> None:
-    portal.call(interviews.store.close())
-    portal.close()
+    try:
+        portal.call(interviews.sweep())
+        yield portal, interviews
+    finally:
+        portal.call(store.close())
+        portal.close()
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
     from bot.console import CONSOLE_PLACE, console_user, practice, stdin_reader
 
-    opened = _open_interviews(sys.stderr)
-    if opened is None:
-        return EXIT_USAGE
-    portal, interviews = opened
-    try:
+    with opened_interviews() as (portal, interviews):
         reader = stdin_reader()
         scenario = None
         existing = portal.call(interviews.store.find_open_session(console_user()[0], CONSOLE_PLACE))
@@ -287,8 +292,6 @@ def cmd_practice(args: argparse.Namespace) -> int:
             restart=args.new,
             seed=args.seed,
         )
-    finally:
-        _close(portal, interviews)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -297,12 +300,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     from bot.console import console_user
     from bot.render import render_summary
 
-    opened = _open_interviews(sys.stderr)
-    if opened is None:
-        return EXIT_USAGE
-    portal, interviews = opened
     user_id, _ = console_user()
-    try:
+    with opened_interviews() as (portal, interviews):
         if args.session is None:
             page = max(1, args.page)
             size = 10
@@ -344,21 +343,13 @@ def cmd_history(args: argparse.Namespace) -> int:
             print((f"**{who}:** {turn.text}" if who else turn.text).rstrip() + "\n")
         print(render_summary(interviews.summary_of(session), scenario))
         return EXIT_OK
-    finally:
-        _close(portal, interviews)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.console import console_user
 
-    opened = _open_interviews(sys.stderr)
-    if opened is None:
-        return EXIT_USAGE
-    portal, interviews = opened
-    try:
+    with opened_interviews() as (portal, interviews):
         data = portal.call(interviews.store.export_user(console_user()[0]))
-    finally:
-        _close(portal, interviews)
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     if args.file == "-":
         print(text)
@@ -374,14 +365,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if not args.yes:
         print(message("forget_confirm"))
         return EXIT_USAGE
-    opened = _open_interviews(sys.stderr)
-    if opened is None:
-        return EXIT_USAGE
-    portal, interviews = opened
-    try:
+    with opened_interviews() as (portal, interviews):
         counts = portal.call(interviews.store.forget_user(console_user()[0]))
-    finally:
-        _close(portal, interviews)
     print(message("forgotten", counts=counts))
     return EXIT_OK
 
@@ -525,5 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_USAGE
+    except CommandFailed as exc:
+        return exc.status
     except BrokenPipeError:
         return EXIT_OK
