@@ -328,7 +328,7 @@ class Analysis:
         return None
 
 
-_Entry = tuple[str, "re.Pattern[str]"]
+_Entry = tuple[str, "re.Pattern[str] | None"]  # None: the word itself is the whole phrase
 
 
 def _span_key(span: tuple[int, int]) -> tuple[int, int]:
@@ -432,6 +432,9 @@ class Lexicon:
             self.raw_anchors.append(set())
         elif first.endswith("*") and m.group() == stem:
             self.prefix.setdefault(stem.lower(), []).append((name, pattern))
+        elif m.group() == stem and len(words) == 1 and not first.endswith("*"):
+            # a single plain word: the token itself is the match, no pattern needed
+            self.exact.setdefault(stem.lower(), []).append((name, None))
         elif m.group() == stem and len(words) > 1 and _PLAIN_WORD.fullmatch(words[1]):
             # "the reason": filed under both words, so "the" alone tries nothing
             self.pairs.setdefault((stem.lower(), words[1].lower()), []).append((name, pattern))
@@ -472,15 +475,19 @@ class Lexicon:
             if not entries:
                 continue
             for name, pattern in entries:
-                found = pattern.match(text, pos)
-                if found is not None:
+                if pattern is None:
+                    end = pos + len(word)
+                else:
+                    found = pattern.match(text, pos)
+                    if found is None:
+                        continue
                     end = found.end()
-                    if end > pos:
-                        items = spans.get(name)
-                        if items is None:
-                            spans[name] = [(pos, end)]
-                        else:
-                            items.append((pos, end))
+                if end > pos:
+                    items = spans.get(name)
+                    if items is None:
+                        spans[name] = [(pos, end)]
+                    else:
+                        items.append((pos, end))
         lowered = text.lower() if self.raw else ""
         for (name, pattern), anchor in zip(self.raw, self.raw_anchors, strict=True):
             if anchor and not any(a in lowered for a in anchor):
