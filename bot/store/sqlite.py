@@ -782,6 +782,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 "sessions": sessions,
                 "turns_in_other_sessions": [_turn(t).to_dict() for t in elsewhere],
                 "peer_ratings_given": [_rating(r).to_dict() for r in given],
+                "custom_scenarios_uploaded": await self._uploads_of(conn, user_id),
             }
 
         return await self._read(work)
@@ -820,12 +821,14 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 "UPDATE peer_ratings SET rater_id = NULL WHERE rater_id = ?", (user_id,)
             )
             users = await count("DELETE FROM users WHERE id = ?", (user_id,))
+            uploads = await self._forget_uploader(conn, user_id)
             return {
                 "users_deleted": users,
                 "sessions_deleted": deleted,
                 "sessions_anonymised": kept,
                 "turns_anonymised": turns,
                 "ratings_anonymised": ratings,
+                "scenarios_anonymised": uploads,
             }
 
         return await self._unit(work)
