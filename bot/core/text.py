@@ -169,6 +169,11 @@ CLAUSE_NEGATION = re.compile(
     r"not\s+going\s+to|rather\s+not|no\s+need|dont|wont|wouldnt|cant)\b",
     re.I,
 )
+# "no more than 30 minutes", "never longer than a day": a bound, not a negation.
+_BOUND = re.compile(
+    r"\b(?:no|not|never)\s+(?:more|less|longer|later|fewer|worse|higher|lower|older)\s+than\b",
+    re.I,
+)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
 
 
@@ -231,7 +236,8 @@ def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
         before = before[breaks[-1].end() :]
     words = before.split()
     window = " ".join(words[-NEGATION_WINDOW_WORDS:])
-    # "not just X but Y" and "not only X" do not negate X.
+    # "not just X but Y", "not only X" and "no more than X" do not negate X.
+    window = _BOUND.sub(" ", window)
     if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
         return True
     # "I wouldn't tie this to one number like acceptance rate": a clause that opens
@@ -287,6 +293,11 @@ QUANTITY_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "duration": re.compile(
         rf"{NUM}\s?(?:ms\b|milli-?seconds?\b|s\b|secs?\b|seconds?\b|minutes?\b|mins?\b)", re.I
+    ),
+    # a longer span of time: freshness, retention, test length, a rollout phase
+    "period": re.compile(
+        rf"{NUM}\s?(?:hours?\b|hrs?\b|h\b|days?\b|weeks?\b|wks?\b|months?\b|quarters\b|years?\b)",
+        re.I,
     ),
     "latency": re.compile(rf"{NUM}\s?(?:ms\b|milli-?seconds?\b)|\bp9[059]\b|\bp50\b", re.I),
     "money": re.compile(

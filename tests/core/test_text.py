@@ -65,3 +65,14 @@ def test_negation_scope() -> None:
     a = Analysis(doc, lex)
     assert 0 in a.negated["ab"] and 1 in a.affirmed["ab"]
     assert 2 in a.affirmed["review"]
+
+
+def test_periods_and_bounds() -> None:
+    from bot.core.detectors import Analysis, Lexicon
+
+    found = kinds("Freshness within 2 hours, retention 90 days, a three week test.")
+    assert found["period"] == ["2 hours", "90 days", "three week"]
+    assert "duration" not in found
+    doc = analyse(["Events are no more than 30 minutes stale, never older than a day."])
+    a = Analysis(doc, Lexicon({"stale": ["stale", "older"]}))
+    assert a.affirmed["stale"] and not a.negated["stale"]
