@@ -174,6 +174,8 @@ _BOUND = re.compile(
     r"\b(?:no|not|never)\s+(?:more|less|longer|later|fewer|worse|higher|lower|older)\s+than\b",
     re.I,
 )
+_BOUND_START = re.compile(r"\b(?:no|not|never)\s*$", re.I)
+_THAN = re.compile(r"\s+than\b", re.I)
 _NOT_ONLY = re.compile(r"\bnot\s+(?:just|only|merely)\b", re.I)
 
 
@@ -238,6 +240,8 @@ def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
     window = " ".join(words[-NEGATION_WINDOW_WORDS:])
     # "not just X but Y", "not only X" and "no more than X" do not negate X.
     window = _BOUND.sub(" ", window)
+    if _BOUND_START.search(window) and _THAN.match(text, end):
+        window = _BOUND_START.sub(" ", window)  # the match is the bound itself: "no older than"
     if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
         return True
     # "I wouldn't tie this to one number like acceptance rate": a clause that opens
