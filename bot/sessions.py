@@ -21,6 +21,7 @@ from bot.core.interview import InterviewError, InterviewState, Move
 from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import DEFAULT_HINT_COST, Summary, summarise
 from bot.render import render_move
+from bot.scenario_registry import ScenarioRegistry
 from bot.store import SessionRecord, Store
 
 Clock = Callable[[], float]
@@ -64,7 +65,7 @@ class Interviews:
         hint_cost: float = DEFAULT_HINT_COST,
     ) -> None:
         self.store = store
-        self.catalogue = catalogue
+        self.registry = ScenarioRegistry(catalogue, store)
         self.clock = clock
         self.hint_cost = hint_cost
         self._locks: dict[int, asyncio.Lock] = {}
@@ -76,14 +77,50 @@ class Interviews:
             lock = self._locks[session_id] = asyncio.Lock()
         return lock
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The bundled scenarios as loaded now (a hot reload replaces them)."""
+        return self.registry.catalogue
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self.registry.catalogue = catalogue
+
+    def _unknown(self, scenario_id: str, extra: list[str] | None = None) -> UnknownScenario:
+        known = ", ".join([*self.catalogue.scenarios, *(extra or [])])
+        return UnknownScenario(f"There is no round called {scenario_id[:60]!r}. Rounds: {known}.")
+
     def scenario(self, scenario_id: str) -> Scenario:
+        """A bundled scenario by id (current version)."""
         try:
             return self.catalogue.get(scenario_id)
         except KeyError:
-            known = ", ".join(self.catalogue.scenarios)
-            raise UnknownScenario(
-                f"There is no round called {scenario_id[:60]!r}. Rounds: {known}."
-            ) from None
+            raise self._unknown(scenario_id) from None
+
+    async def scenario_in(self, guild_id: str | int | None, scenario_id: str) -> Scenario:
+        """The current version of a scenario a new session may use here (bundled or custom)."""
+        scenario = await self.registry.for_new(guild_id, scenario_id)
+        if scenario is None:
+            raise self._unknown(scenario_id, list(await self.registry.custom(guild_id)))
+        return scenario
+
+    async def scenario_for(self, session: SessionRecord) -> Scenario:
+        """The version of its scenario a session started with (so it keeps running on it)."""
+        scenario = await self.registry.resolve(
+            session.guild_id, session.scenario_id, session.scenario_digest
+        )
+        if scenario is None:
+            raise self._unknown(session.scenario_id)
+        return scenario
+
+    def _scenario_now(self, session: SessionRecord) -> Scenario:
+        """Like scenario_for, from what is already in memory (for synchronous callers)."""
+        scenario = self.registry.resolve_cached(
+            session.guild_id, session.scenario_id, session.scenario_digest
+        )
+        if scenario is None:
+            raise self._unknown(session.scenario_id)
+        return scenario
 
     @staticmethod
     def state_of(session: SessionRecord) -> InterviewState:
@@ -102,7 +139,8 @@ class Interviews:
         seed: int | None = None,
     ) -> Turn:
         """Open a session and return the opening move; SessionConflict if one is open here."""
-        scenario = self.scenario(scenario_id)
+        scenario = await self.scenario_in(guild_id, scenario_id)
+        await self.registry.keep_version(scenario, guild_id)
         now = self.clock()
         seed = random.randrange(1 << 30) if seed is None else seed
         state, move = interview.start(scenario, now, seed)
@@ -139,7 +177,7 @@ class Interviews:
         """Record the candidate's answer and the interviewer's reply; end if that was the last."""
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
-            scenario = self.scenario(session.scenario_id)
+            scenario = await self.scenario_for(session)
             state, move = interview.answer(scenario, self.state_of(session), text, self.clock())
             cleaned = state.answers[-1]
             await self.store.record_turn(session_id, "candidate", author_id, cleaned, _plain(state))
@@ -149,7 +187,7 @@ class Interviews:
         """A hint for the most important missing criterion (it costs points)."""
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
-            scenario = self.scenario(session.scenario_id)
+            scenario = await self.scenario_for(session)
             state, move = interview.hint(scenario, self.state_of(session), self.clock())
             await self.store.record_turn(
                 session_id,
@@ -165,7 +203,7 @@ class Interviews:
         """End the session now and return the summary."""
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
-            scenario = self.scenario(session.scenario_id)
+            scenario = await self.scenario_for(session)
             state, move = interview.end(self.state_of(session), reason)  # type: ignore[arg-type]
             return await self._after(session_id, scenario, state, move)
 
@@ -194,13 +232,13 @@ class Interviews:
 
     def summary_of(self, session: SessionRecord) -> Summary:
         """The rubric summary of a session (open or ended) from its state."""
-        scenario = self.scenario(session.scenario_id)
+        scenario = self._scenario_now(session)
         return summarise(scenario, self.state_of(session), self.hint_cost)
 
     def expiry_results(self, session: SessionRecord) -> dict[str, Any] | None:
         """For the idle sweep: the summary of a session closed for running past its budget."""
         try:
-            scenario = self.scenario(session.scenario_id)
+            scenario = self._scenario_now(session)
             state = self.state_of(session)
         except (InterviewError, ValueError, TypeError):
             return None
@@ -210,6 +248,7 @@ class Interviews:
 
     async def sweep(self) -> list[SessionRecord]:
         """Close sessions idle past their time budget (with a summary) and purge old transcripts."""
+        await self.registry.warm()  # the summaries are built inside the store's transaction
         result = await self.store.sweep(self.clock(), summarise=self.expiry_results)
         return list(result.expired)
 
