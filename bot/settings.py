@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     startup_backoff_initial_s: float = Field(default=5.0, gt=0.0, le=600.0)
     startup_backoff_max_s: float = Field(default=300.0, gt=0.0, le=3600.0)
     startup_max_attempts: int = Field(default=8, ge=1, le=100)
+    # Custom scenarios per server (/scenario upload)
+    custom_scenario_max_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=1024 * 1024, description="Largest scenario file accepted"
+    )
+    custom_scenarios_per_guild: int = Field(
+        default=25, ge=0, le=200, description="Custom scenarios one server may keep"
+    )
 
     @field_validator("database_url")
     @classmethod
