@@ -783,6 +783,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 "turns_in_other_sessions": [_turn(t).to_dict() for t in elsewhere],
                 "peer_ratings_given": [_rating(r).to_dict() for r in given],
                 "custom_scenarios_uploaded": await self._uploads_of(conn, user_id),
+                **await self._export_groups(conn, user_id),
             }
 
         return await self._read(work)
@@ -803,6 +804,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 cursor = await conn.execute(sql, params)
                 return cursor.rowcount
 
+            groups = await self._forget_groups(conn, user_id)
             kept = await count(
                 "UPDATE sessions SET user_id = NULL, place = 'forgotten', state = '{}', "
                 "status = CASE status WHEN 'open' THEN 'ended' ELSE status END, "
@@ -829,6 +831,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 "turns_anonymised": turns,
                 "ratings_anonymised": ratings,
                 "scenarios_anonymised": uploads,
+                **groups,
             }
 
         return await self._unit(work)
@@ -881,6 +884,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             if old:
                 marks = ",".join("?" * len(old))
                 await conn.execute(f"DELETE FROM turns WHERE session_id IN ({marks})", old)
+                await self._purge_groups(conn, old)
                 await conn.execute(
                     f"UPDATE rubric_results SET evidence = '[]' WHERE session_id IN ({marks})", old
                 )
