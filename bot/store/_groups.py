@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
@@ -469,7 +469,7 @@ class GroupStoreMixin:
                     "UPDATE loop_rounds SET reminded_at = ? WHERE loop_id = ? AND seq = ?",
                     [(at, r["loop_id"], r["seq"]) for r in rows],
                 )
-            return [_round(r) for r in rows]
+            return [replace(_round(r), reminded_at=at) for r in rows]
 
         return await self._unit(claim)
 
