@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot")
 
-EXTENSIONS = ("bot.exts.errors", "bot.exts.interview")
+EXTENSIONS = ("bot.exts.errors", "bot.exts.interview", "bot.exts.scenarios_admin")
 
 
 def intents_for(settings: Settings) -> discord.Intents:

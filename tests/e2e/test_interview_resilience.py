@@ -191,8 +191,9 @@ async def test_sync_commands_to_a_guild_and_globally(
     fake = fake_discord
     settings = settings_for(tmp_path, discord_token="fake-token")
     assert await sync_commands_async(settings, fake.guild_id) == 0
-    [group] = fake.commands[fake.guild_id]
-    assert group["name"] == "interview"
+    synced = {c["name"]: c for c in fake.commands[fake.guild_id]}
+    assert {"interview", "scenario"} <= set(synced)
+    group = synced["interview"]
     subs = {o["name"] for o in group["options"]}
     assert subs == {"start", "answer", "end", "status", "rounds", "history", "forget-me"}
     start = next(o for o in group["options"] if o["name"] == "start")
@@ -200,5 +201,14 @@ async def test_sync_commands_to_a_guild_and_globally(
     assert round_opt["autocomplete"] is True and round_opt["required"] is True
     assert None not in fake.commands
     assert await sync_commands_async(settings, None) == 0
-    assert [c["name"] for c in fake.commands[None]] == ["interview"]
+    assert {"interview", "scenario"} <= {c["name"] for c in fake.commands[None]}
+    scenario = synced["scenario"]
+    assert {o["name"] for o in scenario["options"]} == {
+        "upload",
+        "list",
+        "show",
+        "remove",
+        "reload",
+    }
+    assert int(scenario["default_member_permissions"]) == 1 << 5  # Manage Server
     assert fake.identifies == 0  # sync never opens the gateway

@@ -192,7 +192,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         round: str,
         mode: app_commands.Choice[str] | None = None,
     ) -> None:
-        scenario = self.interviews.scenario(round.strip())
+        scenario = await self.interviews.scenario_in(interaction.guild_id, round.strip())
         mode_value = mode.value if mode is not None else "solo"
         user = interaction.user
         existing = await self.own_session(interaction)
@@ -328,7 +328,7 @@ class InterviewCog(commands.Cog, name="Interview"):
     ) -> list[app_commands.Choice[str]]:
         needle = current.strip().lower()
         choices = []
-        for s in self.interviews.catalogue:
+        for s in await self.interviews.registry.available(interaction.guild_id):
             spec = s.spec
             haystack = f"{spec.id} {spec.title} {spec.round} {spec.description}".lower()
             if needle in haystack:
@@ -343,7 +343,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         if session is None:
             await interaction.response.send_message(say("no_session"), ephemeral=True)
             return
-        scenario = self.interviews.scenario(session.scenario_id)
+        scenario = await self.interviews.scenario_for(session)
         await interaction.response.send_modal(
             AnswerModal(session.id, scenario, self.settings.max_answer_chars)
         )
@@ -374,14 +374,14 @@ class InterviewCog(commands.Cog, name="Interview"):
         if session is None:
             await interaction.response.send_message(say("no_session"), ephemeral=True)
             return
-        scenario = self.interviews.scenario(session.scenario_id)
+        scenario = await self.interviews.scenario_for(session)
         state = self.interviews.state_of(session)
         text = render_status(scenario, state, self.interviews.clock())
         await interaction.response.send_message(clip(text, CONTENT_LIMIT), ephemeral=True)
 
     @interview.command(name="rounds", description=say("cmd_rounds"))
     async def rounds(self, interaction: discord.Interaction) -> None:
-        scenarios = list(self.interviews.catalogue)
+        scenarios = await self.interviews.registry.available(interaction.guild_id)
         embed = info_embed(
             say("rounds_title", count=len(scenarios)),
             [say("round_line", scenario=s.spec) for s in scenarios],
@@ -457,7 +457,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 )
                 return
             await interaction.response.defer(thinking=True, ephemeral=True)
-            scenario = self.interviews.scenario(session.scenario_id)
+            scenario = await self.interviews.scenario_for(session)
             summary = self.interviews.summary_of(session)
             content = say("history_open", session_id=session.id) if session.is_open else None
             await self.send_summary(
@@ -522,7 +522,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                     ephemeral=True,
                 )
                 return
-            scenario = self.interviews.scenario(session.scenario_id)
+            scenario = await self.interviews.scenario_for(session)
             if action == "answer":
                 await interaction.response.send_modal(
                     AnswerModal(session.id, scenario, self.settings.max_answer_chars)
@@ -654,7 +654,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             if not session.channel_id:
                 continue
             try:
-                scenario = self.interviews.scenario(session.scenario_id)
+                scenario = await self.interviews.scenario_for(session)
                 state = self.interviews.state_of(session)
             except (UnknownScenario, ValueError, TypeError) as exc:
                 log.warning("session %s cannot be resumed: %s", session.id, exc)
@@ -681,7 +681,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         if not session.channel_id:
             return
         try:
-            scenario = self.interviews.scenario(session.scenario_id)
+            scenario = await self.interviews.scenario_for(session)
             summary = self.interviews.summary_of(session)
             await self.send_summary(
                 self.channel_of(session).send,
