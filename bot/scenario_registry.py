@@ -262,8 +262,10 @@ class ScenarioRegistry:
         self._remember(catalogue)
         self.catalogue = catalogue
         if common != self.common:
+            # new uploads validate against the new shared concepts; a stored custom
+            # scenario already compiled keeps its compiled version (same source digest)
             self.common = common
-            self._custom.clear()  # custom scenarios compile against the new shared concepts
+            self._custom.clear()
         return report
 
 
