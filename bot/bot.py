@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -31,7 +32,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot")
 
-EXTENSIONS = ("bot.exts.errors", "bot.exts.interview", "bot.exts.scenarios_admin")
+EXTENSIONS = (
+    "bot.exts.errors",
+    "bot.exts.interview",
+    "bot.exts.scenarios_admin",
+    "bot.exts.groups",
+)
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -57,12 +63,14 @@ class InterviewBotMixin:
         catalogue: Catalogue | None,
         *,
         background: bool,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self._store = store
         self._owns_store = store is None
         self._catalogue = catalogue
         self._background = background
+        self._clock = clock  # every feature's "now" (tests move it: days pass in a second)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.resumed_sessions = asyncio.Event()
 
@@ -74,7 +82,9 @@ class InterviewBotMixin:
                 self.settings.database_url, retention_days=self.settings.transcript_retention_days
             )
         catalogue = self._catalogue or load_directory(self.settings.scenarios_dir)
-        self.interviews = Interviews(self._store, catalogue, hint_cost=self.settings.hint_cost)
+        self.interviews = Interviews(
+            self._store, catalogue, clock=self._clock, hint_cost=self.settings.hint_cost
+        )
         for name in EXTENSIONS:
             await bot.load_extension(name)
         bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -190,10 +200,11 @@ class InterviewBot(InterviewBotMixin, commands.Bot):
         catalogue: Catalogue | None = None,
         *,
         background: bool = True,
+        clock: Callable[[], float] = time.time,
         **options: Any,
     ) -> None:
         super().__init__(**_client_options(settings, **options))
-        self._init_interview(settings, store, catalogue, background=background)
+        self._init_interview(settings, store, catalogue, background=background, clock=clock)
 
 
 class AutoShardedInterviewBot(InterviewBotMixin, commands.AutoShardedBot):
@@ -206,12 +217,13 @@ class AutoShardedInterviewBot(InterviewBotMixin, commands.AutoShardedBot):
         catalogue: Catalogue | None = None,
         *,
         background: bool = True,
+        clock: Callable[[], float] = time.time,
         **options: Any,
     ) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
         super().__init__(**_client_options(settings, **options))
-        self._init_interview(settings, store, catalogue, background=background)
+        self._init_interview(settings, store, catalogue, background=background, clock=clock)
 
 
 def create_bot(

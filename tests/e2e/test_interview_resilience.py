@@ -195,7 +195,11 @@ async def test_sync_commands_to_a_guild_and_globally(
     assert {"interview", "scenario"} <= set(synced)
     group = synced["interview"]
     subs = {o["name"] for o in group["options"]}
-    assert subs == {"start", "answer", "end", "status", "rounds", "history", "forget-me"}
+    assert subs == {"start", "answer", "end", "status", "rounds", "history", "forget-me"} | {
+        "settings",
+        "leaderboard",
+        "leaderboard-opt-in",
+    }
     start = next(o for o in group["options"] if o["name"] == "start")
     round_opt = next(o for o in start["options"] if o["name"] == "round")
     assert round_opt["autocomplete"] is True and round_opt["required"] is True

@@ -22,6 +22,7 @@ from bot.core.interview import AnswerTooLong, InterviewError, check_answer
 from bot.core.scenarios import Scenario
 from bot.core.summary import Summary
 from bot.exts.errors import TOO_MANY_THREADS, report
+from bot.exts.groups._text import gsay
 from bot.exts.interview._embeds import (
     CONTENT_LIMIT,
     clip,
@@ -153,16 +154,37 @@ class InterviewCog(commands.Cog, name="Interview"):
         summary: Summary,
         lead: list[discord.Embed],
         content: str | None = None,
+        *,
+        live: bool = True,
     ) -> None:
-        """Summary embeds (split to fit) and the transcript as a Markdown file."""
+        """Summary embeds (split to fit) and the transcript as a Markdown file.
+
+        Other cogs add embeds and buttons (`summary_extras`: the change since a retried
+        attempt, the panel, Retry); `live` is False when it is reopened from history.
+        """
         transcript = await self.transcript_markdown(session, scenario, summary)
-        groups = pack([*lead, *summary_embeds(summary)])
+        extra: list[discord.Embed] = []
+        view: discord.ui.View | None = None
+        for extras in self.hooks("summary_extras"):
+            embeds, items = await extras(session, scenario, summary, live=live)
+            extra.extend(embeds)
+            for item in items:
+                view = view or discord.ui.View(timeout=None)
+                view.add_item(item)
+        groups = pack([*lead, *summary_embeds(summary), *extra])
         for i, group in enumerate(groups):
             last = i == len(groups) - 1
             file = (
                 text_file(transcript, f"interview-{session.id}-{scenario.id}.md") if last else None
             )
-            await send(**_send_kwargs(content=content if i == 0 else None, embeds=group, file=file))
+            await send(
+                **_send_kwargs(
+                    content=content if i == 0 else None,
+                    embeds=group,
+                    file=file,
+                    view=view if last else None,
+                )
+            )
 
     async def transcript_markdown(
         self, session: SessionRecord, scenario: Scenario, summary: Summary | None
@@ -179,7 +201,11 @@ class InterviewCog(commands.Cog, name="Interview"):
 
     # ------------------------------------------------------------------ /interview start
     @interview.command(name="start", description=say("cmd_start"))
-    @app_commands.describe(round=say("cmd_start_round"), mode=say("cmd_start_mode"))
+    @app_commands.describe(
+        round=say("cmd_start_round"),
+        mode=say("cmd_start_mode"),
+        candidate=gsay("cmd_start_candidate"),
+    )
     @app_commands.choices(
         mode=[
             app_commands.Choice(name=say("mode_solo"), value="solo"),
@@ -191,11 +217,47 @@ class InterviewCog(commands.Cog, name="Interview"):
         interaction: discord.Interaction,
         round: str,
         mode: app_commands.Choice[str] | None = None,
+        candidate: discord.Member | None = None,
     ) -> None:
         scenario = await self.interviews.scenario_in(interaction.guild_id, round.strip())
         mode_value = mode.value if mode is not None else "solo"
-        user = interaction.user
-        existing = await self.own_session(interaction)
+        await self.begin(interaction, scenario, mode_value, candidate=candidate)
+
+    def hooks(self, name: str) -> list[Callable[..., Any]]:
+        """Method `name` of every other cog that extends interviews (study groups, timers)."""
+        cogs = [c for c in self.bot.cogs.values() if c is not self]  # type: ignore[attr-defined]
+        return [getattr(c, name) for c in cogs if hasattr(c, name)]
+
+    async def begin(
+        self,
+        interaction: discord.Interaction,
+        scenario: Scenario,
+        mode_value: str,
+        *,
+        candidate: discord.abc.User | None = None,
+        retry_of: int | None = None,
+    ) -> None:
+        """Start `scenario` from this interaction, for `candidate` (default: the user).
+
+        Someone else's session runs in group mode; a retry started in a thread opens
+        its own thread next to it. Other cogs may refuse the start (server settings).
+        """
+        organiser = interaction.user
+        user = candidate or organiser
+        if user.id != organiser.id:
+            mode_value = "group"
+        for refuse in self.hooks("start_refusal"):
+            reason = await refuse(interaction, mode_value, user)
+            if reason:
+                await interaction.response.send_message(reason, ephemeral=True)
+                return
+        links = {
+            "organiser_id": str(organiser.id) if user.id != organiser.id else None,
+            "retry_of": retry_of,
+        }
+        existing = await self.store.find_open_session(
+            str(user.id), place_of(user.id, interaction.guild_id)
+        )
         if existing is not None:
             where = (
                 say("where_channel", channel=f"<#{existing.channel_id}>")
@@ -207,12 +269,14 @@ class InterviewCog(commands.Cog, name="Interview"):
             )
             return
         if interaction.guild_id is None:
-            await self._start_in_dm(interaction, scenario, mode_value)
+            await self._start_in_dm(interaction, scenario, mode_value, links)
             return
 
         private = mode_value == "solo"
         await interaction.response.defer(thinking=True, ephemeral=private)
         channel = interaction.channel
+        if retry_of is not None and isinstance(channel, discord.Thread) and channel.parent:
+            channel = channel.parent  # type: ignore[assignment]
         thread: discord.Thread | None = None
         reason: str | None = None
         if not isinstance(channel, discord.TextChannel):
@@ -232,7 +296,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                         raise
                     reason = say("fallback_too_many_threads")
         target: discord.abc.Messageable = thread or channel  # type: ignore[assignment]
-        target_id = thread.id if thread is not None else interaction.channel_id
+        target_id = thread.id if thread is not None else getattr(channel, "id", None)
         turn = await self.interviews.start(
             str(user.id),
             user.display_name,
@@ -244,6 +308,8 @@ class InterviewCog(commands.Cog, name="Interview"):
         )
         self.track(turn.session)
         try:
+            for started in self.hooks("session_started"):
+                await started(turn.session, **links)
             await self._post_opening(target.send, turn, user)
         except Exception:
             await self._abandon(turn.session)
@@ -286,7 +352,11 @@ class InterviewCog(commands.Cog, name="Interview"):
         return thread
 
     async def _start_in_dm(
-        self, interaction: discord.Interaction, scenario: Scenario, mode: str
+        self,
+        interaction: discord.Interaction,
+        scenario: Scenario,
+        mode: str,
+        links: dict[str, Any] | None = None,
     ) -> None:
         await interaction.response.defer(thinking=True)
         user = interaction.user
@@ -300,6 +370,8 @@ class InterviewCog(commands.Cog, name="Interview"):
         )
         self.track(turn.session)
         try:
+            for started in self.hooks("session_started"):
+                await started(turn.session, **(links or {"organiser_id": None, "retry_of": None}))
             await self._post_opening(followup_sender(interaction), turn, user)
         except Exception:
             await self._abandon(turn.session)
@@ -312,9 +384,11 @@ class InterviewCog(commands.Cog, name="Interview"):
         if turn.session.mode == "group":
             content += "\n" + say("group_note", candidate=candidate)
         embed = move_embed(turn.scenario, turn.move, self.footer(turn.session, turn.scenario))
-        await send(
-            content=clip(content, CONTENT_LIMIT), embeds=[embed], view=session_view(turn.session.id)
-        )
+        view = session_view(turn.session.id)
+        for items in self.hooks("opening_items"):
+            for item in items(turn.session):
+                view.add_item(item)
+        await send(content=clip(content, CONTENT_LIMIT), embeds=[embed], view=view)
 
     async def _abandon(self, session: SessionRecord) -> None:
         """The opening could not be posted: close the session so it does not block a retry."""
@@ -377,6 +451,8 @@ class InterviewCog(commands.Cog, name="Interview"):
         scenario = await self.interviews.scenario_for(session)
         state = self.interviews.state_of(session)
         text = render_status(scenario, state, self.interviews.clock())
+        for lines in self.hooks("status_lines"):
+            text += "".join(f"\n{line}" for line in lines(session, scenario, state))
         await interaction.response.send_message(clip(text, CONTENT_LIMIT), ephemeral=True)
 
     @interview.command(name="rounds", description=say("cmd_rounds"))
@@ -467,6 +543,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 summary,
                 [],
                 content=content,
+                live=False,
             )
         except Exception as exc:
             await report(interaction, exc)

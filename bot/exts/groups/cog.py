@@ -1,0 +1,531 @@
+"""Study groups: panel mode, Retry and compare, server settings and the leaderboard.
+
+The interview cog calls this cog's hooks (`start_refusal`, `session_started`,
+`opening_items`, `summary_extras`) and otherwise knows nothing about it; the
+`/interview settings`, `/interview leaderboard` and `/interview leaderboard-opt-in`
+subcommands are attached to the interview group when this cog loads.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.panel import AttemptDelta, PanelComparison, compare_attempts, compare_panel
+from bot.core.scenarios import Scenario
+from bot.core.summary import Summary
+from bot.exts.errors import report
+from bot.exts.groups._text import gsay, mark
+from bot.exts.groups._views import (
+    CompareSelect,
+    GroupButton,
+    NoteModal,
+    RateButton,
+    note_submission,
+    rating_view,
+)
+from bot.exts.interview._embeds import COLOURS, EmbedBuilder, clip, info_embed
+from bot.exts.interview._text import esc
+from bot.store import SessionRecord
+from bot.store._groups import GroupStoreMixin, NotAPanelist
+
+if TYPE_CHECKING:
+    from bot.bot import InterviewBotMixin
+    from bot.exts.interview.cog import InterviewCog
+
+log = logging.getLogger("bot.groups")
+
+DAY_S = 86_400.0
+LEADERBOARD_DAYS = 30
+SESSION_CHANNEL = "session_channel_id"
+GROUP_ROLE = "group_role_id"
+
+
+class GroupsCog(commands.Cog, name="Groups"):
+    """Panels, retries, comparisons, server settings and the leaderboard."""
+
+    def __init__(self, bot: InterviewBotMixin) -> None:
+        self.bot = bot
+        self.interviews = bot.interviews
+        self.store = cast(GroupStoreMixin, bot.interviews.store)
+        self._subcommands: list[app_commands.Command[Any, Any, Any]] = [
+            app_commands.Command(
+                name="settings", description=gsay("cmd_settings"), callback=self.settings_cmd
+            ),
+            app_commands.Command(
+                name="leaderboard",
+                description=gsay("cmd_leaderboard"),
+                callback=self.leaderboard_cmd,
+            ),
+            app_commands.Command(
+                name="leaderboard-opt-in",
+                description=gsay("cmd_opt_in"),
+                callback=self.opt_in_cmd,
+            ),
+        ]
+
+    async def cog_load(self) -> None:
+        group = self._group()
+        for command in self._subcommands:
+            group.add_command(command, override=True)
+
+    async def cog_unload(self) -> None:
+        group = cast(Any, self.bot).tree.get_command("interview")
+        if isinstance(group, app_commands.Group):  # gone already if interview unloaded first
+            for command in self._subcommands:
+                group.remove_command(command.name)
+
+    def _group(self) -> app_commands.Group:
+        group = cast(Any, self.bot).tree.get_command("interview")
+        if not isinstance(group, app_commands.Group):
+            raise RuntimeError("load bot.exts.interview before bot.exts.groups")
+        return group
+
+    @property
+    def icog(self) -> InterviewCog:
+        return cast(Any, self.bot).interview_cog  # type: ignore[no-any-return]
+
+    def now(self) -> float:
+        return self.interviews.clock()
+
+    # ------------------------------------------------------------------ hooks
+    async def start_refusal(
+        self, interaction: discord.Interaction, mode: str, candidate: discord.abc.User
+    ) -> str | None:
+        """Why this start is not allowed here (server settings, candidate), or None."""
+        if candidate.id != interaction.user.id:
+            if interaction.guild_id is None:
+                return gsay("candidate_needs_server")
+            if candidate.bot:
+                return gsay("candidate_is_bot")
+        if interaction.guild_id is None:
+            return None
+        settings = await self.bot.store.get_guild_settings(str(interaction.guild_id))
+        member = interaction.user
+        admin = isinstance(member, discord.Member) and member.guild_permissions.manage_guild
+        channel_id = settings.get(SESSION_CHANNEL)
+        if channel_id and not admin:
+            here = interaction.channel
+            ids = {interaction.channel_id, getattr(here, "parent_id", None)}
+            if int(channel_id) not in ids:
+                return gsay("wrong_channel", channel=f"<#{channel_id}>")
+        role_id = settings.get(GROUP_ROLE)
+        if role_id and mode == "group" and not admin:
+            roles = {r.id for r in getattr(member, "roles", [])}
+            if int(role_id) not in roles:
+                return gsay("needs_role", role=f"<@&{role_id}>")
+        return None
+
+    async def session_started(
+        self, session: SessionRecord, *, organiser_id: str | None, retry_of: int | None
+    ) -> None:
+        """Store the retry lineage and the organiser."""
+        if organiser_id is not None or retry_of is not None:
+            await self.store.set_session_links(
+                session.id, retry_of=retry_of, organiser_id=organiser_id
+            )
+
+    def opening_items(self, session: SessionRecord) -> list[discord.ui.Item[Any]]:
+        """Join panel on a group session's opening."""
+        return [GroupButton("join", session.id)] if session.mode == "group" else []
+
+    async def summary_extras(
+        self, session: SessionRecord, scenario: Scenario, summary: Summary, *, live: bool
+    ) -> tuple[list[discord.Embed], list[discord.ui.Item[Any]]]:
+        """The change since the retried attempt, the panel, and Retry / Rate / Compare."""
+        embeds: list[discord.Embed] = []
+        items: list[discord.ui.Item[Any]] = []
+        links = await self.store.session_links(session.id)
+        if links.retry_of is not None:
+            delta = await self._delta(links.retry_of, summary)
+            if delta is not None:
+                embeds.extend(delta_embeds(delta, links.retry_of, session.id))
+        if session.mode == "group" and not live:
+            panel = await self.panel_embeds(session, summary)
+            embeds.extend(panel)
+        if session.status == "open":
+            return embeds, items
+        items.append(GroupButton("retry", session.id))
+        if session.mode == "group" and live:
+            items.append(RateButton(session.id))
+            items.append(GroupButton("note", session.id))
+        if not live and session.user_id:
+            others = [
+                a
+                for a in await self.store.attempts(session.user_id, session.scenario_id)
+                if a[0] != session.id
+            ][:25]
+            if others:
+                options = [
+                    discord.SelectOption(
+                        label=clip(
+                            gsay("compare_option", sid=sid, when=_when(at), overall=ov), 100
+                        ),
+                        value=str(sid),
+                    )
+                    for sid, at, ov in others
+                ]
+                items.append(CompareSelect(int(session.user_id), session.id, options))
+        return embeds, items
+
+    async def _statuses(self, session_id: int) -> tuple[dict[str, str], int] | None:
+        """A session's per-criterion statuses and overall score, or None if unavailable."""
+        session = await self.store.get_session(session_id)
+        if session is None or not session.state:
+            return None
+        try:
+            await self.interviews.scenario_for(session)
+            summary = self.interviews.summary_of(session)
+        except Exception as exc:  # an unknown or broken old scenario: no comparison
+            log.info("no statuses for session %s: %s", session_id, exc)
+            return None
+        return {r.id: r.status for r in summary.criteria}, summary.overall
+
+    async def _delta(self, before_id: int, after: Summary) -> AttemptDelta | None:
+        before = await self._statuses(before_id)
+        if before is None:
+            return None
+        statuses, overall = before
+        return compare_attempts(statuses, after.criteria, overall, after.overall)
+
+    async def panel_comparison(
+        self, session: SessionRecord, summary: Summary
+    ) -> tuple[PanelComparison, list[tuple[str, str]]]:
+        """The bot vs panel comparison and the panel's notes as (name, note)."""
+        ratings = await self.bot.store.peer_ratings(session.id)
+        comparison = compare_panel(
+            summary.criteria, [(r.rater_id, r.criterion_id, r.rating) for r in ratings]
+        )
+        notes = [
+            (p.display_name or gsay("someone"), p.note)
+            for p in await self.store.panelists(session.id)
+            if p.note
+        ]
+        return comparison, notes
+
+    async def panel_embeds(self, session: SessionRecord, summary: Summary) -> list[discord.Embed]:
+        comparison, notes = await self.panel_comparison(session, summary)
+        if not comparison.rated and not notes:
+            return []
+        return panel_embeds(comparison, notes, summary.scenario_title)
+
+    # ------------------------------------------------------------------ buttons
+    async def on_button(self, interaction: discord.Interaction, action: str, sid: int) -> None:
+        try:
+            session = await self.bot.store.get_session(sid)
+            if session is None:
+                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                return
+            if action == "retry":
+                await self._retry(interaction, session)
+            elif action == "join":
+                await self._join(interaction, session)
+            elif action == "note":
+                await self._note_form(interaction, session)
+            else:
+                await self._submit(interaction, session)
+        except Exception as exc:
+            await report(interaction, exc)
+
+    async def _retry(self, interaction: discord.Interaction, session: SessionRecord) -> None:
+        if session.user_id != str(interaction.user.id):
+            await interaction.response.send_message(gsay("retry_not_yours"), ephemeral=True)
+            return
+        scenario = await self.interviews.scenario_in(interaction.guild_id, session.scenario_id)
+        await self.icog.begin(interaction, scenario, session.mode, retry_of=session.id)
+
+    async def _join(self, interaction: discord.Interaction, session: SessionRecord) -> None:
+        user = interaction.user
+        if session.user_id == str(user.id):
+            await interaction.response.send_message(gsay("join_own"), ephemeral=True)
+            return
+        fresh = await self.store.join_panel(session.id, str(user.id), user.display_name)
+        key = "joined" if fresh else "joined_already"
+        await interaction.response.send_message(gsay(key, open=session.is_open), ephemeral=True)
+
+    async def _panelist(self, interaction: discord.Interaction, session: SessionRecord) -> bool:
+        """True if the user may rate this session; otherwise tells them why not."""
+        uid = str(interaction.user.id)
+        if session.mode != "group" or session.user_id == uid:
+            await interaction.response.send_message(gsay("rate_not_allowed"), ephemeral=True)
+            return False
+        if session.is_open:
+            await interaction.response.send_message(gsay("rate_after_end"), ephemeral=True)
+            return False
+        if not any(p.user_id == uid for p in await self.store.panelists(session.id)):
+            await interaction.response.send_message(gsay("rate_join_first"), ephemeral=True)
+            return False
+        return True
+
+    async def on_rate_form(self, interaction: discord.Interaction, sid: int, page: int) -> None:
+        try:
+            session = await self.bot.store.get_session(sid)
+            if session is None:
+                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                return
+            if not await self._panelist(interaction, session):
+                return
+            scenario = await self.interviews.scenario_for(session)
+            criteria = [(c.id, c.spec.label) for c in scenario.criteria]
+            mine = {
+                r.criterion_id: r.rating
+                for r in await self.bot.store.peer_ratings(sid)
+                if r.rater_id == str(interaction.user.id)
+            }
+            view = rating_view(sid, criteria, mine, page)
+            text = gsay("rate_intro", scenario=scenario.spec, count=len(criteria))
+            message = interaction.message
+            if message is None or not message.flags.ephemeral:
+                await interaction.response.send_message(text, view=view, ephemeral=True)
+            else:
+                await interaction.response.edit_message(content=text, view=view)
+        except Exception as exc:
+            await report(interaction, exc)
+
+    async def on_rating(
+        self, interaction: discord.Interaction, sid: int, criterion_id: str, rating: str
+    ) -> None:
+        try:
+            session = await self.bot.store.get_session(sid)
+            if session is None or rating not in ("met", "partly", "missed"):
+                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                return
+            if not await self._panelist(interaction, session):
+                return
+            await self.bot.store.add_peer_rating(
+                sid,
+                str(interaction.user.id),
+                criterion_id,
+                rating,  # type: ignore[arg-type]
+            )
+            await interaction.response.defer()
+        except Exception as exc:
+            await report(interaction, exc)
+
+    async def _submit(self, interaction: discord.Interaction, session: SessionRecord) -> None:
+        if not await self._panelist(interaction, session):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.refresh_panel_message(session)
+        await interaction.followup.send(gsay("ratings_saved"), ephemeral=True)
+
+    async def _note_form(self, interaction: discord.Interaction, session: SessionRecord) -> None:
+        if not await self._panelist(interaction, session):
+            return
+        uid = str(interaction.user.id)
+        panel = await self.store.panelists(session.id)
+        mine = next((p.note for p in panel if p.user_id == uid), None)
+        await interaction.response.send_modal(NoteModal(session.id, mine))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        parsed = note_submission(interaction)
+        if parsed is None:
+            return
+        sid, note = parsed
+        try:
+            session = await self.bot.store.get_session(sid)
+            if session is None:
+                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                return
+            if not await self._panelist(interaction, session):
+                return
+            try:
+                await self.store.set_panel_note(sid, str(interaction.user.id), note)
+            except NotAPanelist:
+                await interaction.response.send_message(gsay("rate_join_first"), ephemeral=True)
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self.refresh_panel_message(session)
+            await interaction.followup.send(gsay("note_saved"), ephemeral=True)
+        except Exception as exc:
+            await report(interaction, exc)
+
+    async def refresh_panel_message(self, session: SessionRecord) -> None:
+        """Post (or edit) the one bot-vs-panel message in the session's channel."""
+        if not session.channel_id:
+            return
+        await self.interviews.scenario_for(session)
+        summary = self.interviews.summary_of(session)
+        embeds = await self.panel_embeds(session, summary)
+        if not embeds:
+            return
+        channel = self.icog.channel_of(session)
+        links = await self.store.session_links(session.id)
+        if links.panel_message_id:
+            message = channel.get_partial_message(int(links.panel_message_id))  # type: ignore[attr-defined]
+            try:
+                await message.edit(embeds=embeds[:10])
+                return
+            except discord.NotFound:
+                pass
+        posted = await channel.send(embeds=embeds[:10])
+        await self.store.set_panel_message(session.id, str(posted.id))
+
+    async def on_compare(
+        self, interaction: discord.Interaction, user_id: int, sid: int, other: int
+    ) -> None:
+        try:
+            if interaction.user.id != user_id:
+                await interaction.response.send_message(gsay("not_your_menu"), ephemeral=True)
+                return
+            first, second = sorted((sid, other))
+            sessions = [await self.bot.store.get_session(x) for x in (first, second)]
+            if any(s is None or s.user_id != str(user_id) for s in sessions):
+                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                return
+            later = sessions[1]
+            assert later is not None
+            await self.interviews.scenario_for(later)
+            after = self.interviews.summary_of(later)
+            delta = await self._delta(first, after)
+            if delta is None:
+                await interaction.response.send_message(gsay("compare_unavailable"), ephemeral=True)
+                return
+            await interaction.response.send_message(
+                embeds=delta_embeds(delta, first, second)[:10], ephemeral=True
+            )
+        except Exception as exc:
+            await report(interaction, exc)
+
+    # ------------------------------------------------------------------ settings
+    @app_commands.describe(
+        channel=gsay("cmd_settings_channel"),
+        group_role=gsay("cmd_settings_role"),
+        reset=gsay("cmd_settings_reset"),
+    )
+    @app_commands.choices(
+        reset=[
+            app_commands.Choice(name=gsay("reset_choice", key="channel"), value="channel"),
+            app_commands.Choice(name=gsay("reset_choice", key="role"), value="role"),
+            app_commands.Choice(name=gsay("reset_choice", key="all"), value="all"),
+        ]
+    )
+    async def settings_cmd(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        group_role: discord.Role | None = None,
+        reset: app_commands.Choice[str] | None = None,
+    ) -> None:
+        if interaction.guild_id is None:
+            await interaction.response.send_message(gsay("server_only"), ephemeral=True)
+            return
+        if not interaction.permissions.manage_guild:
+            await interaction.response.send_message(gsay("settings_admin_only"), ephemeral=True)
+            return
+        gid = str(interaction.guild_id)
+        store = self.bot.store
+        if reset is not None and reset.value in ("channel", "all"):
+            await store.set_guild_setting(gid, SESSION_CHANNEL, None)
+        if reset is not None and reset.value in ("role", "all"):
+            await store.set_guild_setting(gid, GROUP_ROLE, None)
+        if channel is not None:
+            await store.set_guild_setting(gid, SESSION_CHANNEL, str(channel.id))
+        if group_role is not None:
+            await store.set_guild_setting(gid, GROUP_ROLE, str(group_role.id))
+        current = await store.get_guild_settings(gid)
+        changed = reset is not None or channel is not None or group_role is not None
+        await interaction.response.send_message(
+            gsay(
+                "settings_now",
+                changed=changed,
+                channel=f"<#{current[SESSION_CHANNEL]}>" if current.get(SESSION_CHANNEL) else None,
+                role=f"<@&{current[GROUP_ROLE]}>" if current.get(GROUP_ROLE) else None,
+            ),
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------ leaderboard
+    async def leaderboard_cmd(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            await interaction.response.send_message(gsay("server_only"), ephemeral=True)
+            return
+        since = self.now() - LEADERBOARD_DAYS * DAY_S
+        rows = await self.bot.store.leaderboard(str(interaction.guild_id), since, limit=10)
+        lines = [
+            gsay(
+                "leaderboard_row",
+                rank=i,
+                name=esc(r.display_name) or f"<@{r.user_id}>",
+                sessions=r.sessions,
+                average=round(r.average_score),
+            )
+            for i, r in enumerate(rows, start=1)
+        ] or [gsay("leaderboard_empty")]
+        embed = info_embed(
+            gsay("leaderboard_title", days=LEADERBOARD_DAYS),
+            lines,
+            footer=gsay("leaderboard_footer"),
+        )
+        await interaction.response.send_message(embed=embed)
+
+    @app_commands.describe(state=gsay("cmd_opt_in_state"))
+    @app_commands.choices(
+        state=[
+            app_commands.Choice(name="on", value="on"),
+            app_commands.Choice(name="off", value="off"),
+        ]
+    )
+    async def opt_in_cmd(
+        self, interaction: discord.Interaction, state: app_commands.Choice[str]
+    ) -> None:
+        user = interaction.user
+        await self.bot.store.upsert_user(str(user.id), user.display_name)
+        on = state.value == "on"
+        await self.bot.store.set_user_setting(str(user.id), "leaderboard_opt_in", on)
+        await interaction.response.send_message(gsay("opted", on=on), ephemeral=True)
+
+
+# ---------------------------------------------------------------------- embeds
+def _when(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(at or 0))
+
+
+def delta_embeds(delta: AttemptDelta, before_id: int, after_id: int) -> list[discord.Embed]:
+    """The change per criterion between two attempts."""
+    builder = EmbedBuilder(
+        title=gsay("delta_title", before=before_id, after=after_id),
+        colour=COLOURS["info"],
+        description=gsay("delta_description", d=delta),
+    )
+    for row in delta.rows:
+        builder.add_field(
+            gsay("delta_name", row=row),
+            gsay("delta_value", row=row, before=mark(row.before), after=mark(row.after)),
+        )
+    return builder.build()
+
+
+def panel_embeds(
+    comparison: PanelComparison, notes: list[tuple[str, str]], title: str
+) -> list[discord.Embed]:
+    """The bot's rubric and the panel's side by side, disagreements, agreement, notes."""
+    builder = EmbedBuilder(
+        title=gsay("panel_title", title=title),
+        colour=COLOURS["summary"],
+        description=gsay("panel_description", c=comparison),
+        footer=gsay("panel_footer"),
+    )
+    for row in comparison.rows:
+        builder.add_field(
+            gsay("panel_name", row=row),
+            gsay(
+                "panel_value",
+                row=row,
+                bot=mark(row.bot),
+                panel=mark(row.panel),
+                each=", ".join(mark(r) for r in row.ratings),
+            ),
+        )
+    if notes:
+        builder.add_field(
+            gsay("notes_name", count=len(notes)),
+            "\n".join(gsay("note_line", name=esc(n), note=esc(t)) for n, t in notes),
+        )
+    return builder.build()
