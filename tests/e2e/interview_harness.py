@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,20 @@ async def _no_identify_delay(shard_id: int | None, *, initial: bool = False) -> 
 
 @contextlib.asynccontextmanager
 async def interview_bot(
-    fake: FakeDiscord, tmp_path: Path, *, sync: bool = True, **overrides: Any
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    sync: bool = True,
+    clock: Callable[[], float] = time.time,
+    **overrides: Any,
 ) -> AsyncIterator[Harness]:
-    """The product bot, connected to ``fake`` and ready (commands synced globally)."""
+    """The product bot, connected to ``fake`` and ready (commands synced globally).
+
+    ``clock`` is the bot's and the store's "now" (a test moves it to let days pass).
+    """
     settings = settings_for(tmp_path, **overrides)
-    store = await open_store(settings.database_url)
-    bot = create_bot(settings, store, catalogue(), guild_ready_timeout=0.05)
+    store = await open_store(settings.database_url, clock=clock)
+    bot = create_bot(settings, store, catalogue(), guild_ready_timeout=0.05, clock=clock)
     bot.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
     try:
         async with running_client(bot, fake):
