@@ -27,7 +27,8 @@ _NON_ANSWER = re.compile(
 
 # A question that is really a request: "could you stretch the sign-on to $30k?"
 _REQUEST = re.compile(
-    r"\b(?:could|can|would|will|may|might)\s+(?:we|you|i|it|that|this|part|some|\$?\d)\b"
+    r"\b(?:could|can|would|will|may|might)\s+"
+    r"(?:(?:we|you|i|it|that|this|part|some|my|our|the)\b|\$?\d[\d,.]*k?\b)"
     r"|\b(?:is|would)\s+it\s+(?:be\s+)?possible\b|\bwould\s+you\s+be\s+open\b"
     r"|\bany\s+chance\b|\bhow\s+about\b|\bwhat\s+about\b",
     re.I,
