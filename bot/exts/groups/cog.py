@@ -163,9 +163,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             if others:
                 options = [
                     discord.SelectOption(
-                        label=clip(
-                            gsay("compare_option", sid=sid, when=_when(at), overall=ov), 100
-                        ),
+                        label=clip(gsay("compare_option", sid=sid, when=_when(at), score=ov), 100),
                         value=str(sid),
                     )
                     for sid, at, ov in others
