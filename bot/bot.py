@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.exts.interview",
     "bot.exts.scenarios_admin",
     "bot.exts.groups",
+    "bot.exts.progress",
 )
 
 

@@ -199,6 +199,7 @@ async def test_sync_commands_to_a_guild_and_globally(
         "settings",
         "leaderboard",
         "leaderboard-opt-in",
+        "progress",
     }
     start = next(o for o in group["options"] if o["name"] == "start")
     round_opt = next(o for o in start["options"] if o["name"] == "round")

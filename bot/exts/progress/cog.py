@@ -1,0 +1,132 @@
+"""`/interview progress`: a PNG chart of the user's criteria and scores, and what to drill.
+
+The chart is drawn by matplotlib (Agg) in a worker thread (`asyncio.to_thread`), so the
+event loop keeps serving interviews while it renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.scenarios import Scenario
+from bot.exts.groups._text import gsay
+from bot.exts.interview._embeds import COLOURS, FIELD_VALUE_LIMIT, clip
+from bot.exts.progress._chart import ChartData, render_chart
+from bot.store._groups import GroupStoreMixin, ScenarioCriterionStat
+
+if TYPE_CHECKING:
+    from bot.bot import InterviewBotMixin
+
+log = logging.getLogger("bot.progress")
+
+CHART_NAME = "progress.png"
+
+
+class ProgressCog(commands.Cog, name="Progress"):
+    """The user's progress over their finished interviews."""
+
+    def __init__(self, bot: InterviewBotMixin) -> None:
+        self.bot = bot
+        self.interviews = bot.interviews
+        self.store = cast(GroupStoreMixin, bot.interviews.store)
+        self._command = app_commands.Command(
+            name="progress", description=gsay("cmd_progress"), callback=self.progress_cmd
+        )
+
+    async def cog_load(self) -> None:
+        group = cast(Any, self.bot).tree.get_command("interview")
+        if not isinstance(group, app_commands.Group):
+            raise RuntimeError("load bot.exts.interview before bot.exts.progress")
+        group.add_command(self._command, override=True)
+
+    async def cog_unload(self) -> None:
+        group = cast(Any, self.bot).tree.get_command("interview")
+        if isinstance(group, app_commands.Group):
+            group.remove_command(self._command.name)
+
+    async def _scenarios(self, guild_id: int | None) -> dict[str, Scenario]:
+        known = {s.id: s for s in self.interviews.catalogue}
+        try:
+            known.update({s.id: s for s in await self.interviews.registry.available(guild_id)})
+        except Exception as exc:  # custom rounds are a bonus here, never a failure
+            log.info("custom scenarios unavailable for progress: %s", exc)
+        return known
+
+    @staticmethod
+    def _label(stat: ScenarioCriterionStat, scenarios: dict[str, Scenario]) -> str:
+        scenario = scenarios.get(stat.scenario_id)
+        if scenario is None:
+            return f"{stat.criterion_id} ({stat.scenario_id})"
+        try:
+            label = scenario.criterion(stat.criterion_id).spec.label
+        except KeyError:
+            label = stat.criterion_id
+        return f"{label} ({scenario.spec.title})"
+
+    async def progress_cmd(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        uid = str(interaction.user.id)
+        stats = await self.store.criterion_rates_by_scenario(uid)
+        scores = await self.store.score_series(uid)
+        if not stats or not scores:
+            await interaction.followup.send(gsay("progress_empty"), ephemeral=True)
+            return
+        scenarios = await self._scenarios(interaction.guild_id)
+        data = ChartData(
+            rates=tuple((clip(self._label(s, scenarios), 60), s.rate) for s in stats),
+            scores=tuple((p.ended_at, p.overall) for p in scores),
+            rates_title=gsay("chart_rates_title"),
+            scores_title=gsay("chart_scores_title"),
+            rate_axis=gsay("chart_rate_axis"),
+            score_axis=gsay("chart_score_axis"),
+        )
+        png = await asyncio.to_thread(render_chart, data)
+        weakest = stats[:3]
+        drill = scenarios.get(weakest[0].scenario_id)
+        overall = [p.overall for p in scores]
+        embed = discord.Embed(
+            title=gsay("progress_title"),
+            description=gsay(
+                "progress_description",
+                sessions=len(scores),
+                average=round(sum(overall) / len(overall)),
+                latest=round(overall[-1]),
+                best=round(max(overall)),
+            ),
+            colour=COLOURS["info"],
+        )
+        embed.add_field(
+            name=gsay("weakest_name"),
+            value=clip(
+                "\n".join(
+                    gsay("weakest_line", rank=i, label=self._label(s, scenarios), s=s)
+                    for i, s in enumerate(weakest, start=1)
+                ),
+                FIELD_VALUE_LIMIT,
+            ),
+            inline=False,
+        )
+        embed.add_field(
+            name=gsay("drill_name"),
+            value=clip(
+                gsay(
+                    "drill_value",
+                    scenario=drill.spec if drill else None,
+                    scenario_id=weakest[0].scenario_id,
+                    label=self._label(weakest[0], scenarios),
+                ),
+                FIELD_VALUE_LIMIT,
+            ),
+            inline=False,
+        )
+        embed.set_image(url=f"attachment://{CHART_NAME}")
+        await interaction.followup.send(
+            embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_NAME), ephemeral=True
+        )
