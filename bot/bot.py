@@ -38,6 +38,7 @@ EXTENSIONS = (
     "bot.exts.scenarios_admin",
     "bot.exts.groups",
     "bot.exts.progress",
+    "bot.exts.loop",
 )
 
 

@@ -434,6 +434,15 @@ class GroupStoreMixin:
 
         return await self._unit(work)
 
+    async def get_loop(self, loop_id: int) -> LoopRecord | None:
+        """A loop by id, with its rounds."""
+
+        async def work(conn: aiosqlite.Connection) -> LoopRecord | None:
+            rows = await _rows(conn, "SELECT * FROM loops WHERE id = ?", (loop_id,))
+            return await self._loop(conn, rows[0]) if rows else None
+
+        return await self._read(work)
+
     async def stop_loop(self, user_id: str, *, now: float | None = None) -> LoopRecord | None:
         """Stop the user's active loop (no more reminders); None if there is none."""
         at = self._clock() if now is None else now
