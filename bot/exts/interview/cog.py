@@ -109,6 +109,13 @@ class InterviewCog(commands.Cog, name="Interview"):
         place = place_of(interaction.user.id, interaction.guild_id)
         return await self.store.find_open_session(str(interaction.user.id), place)
 
+    async def own_session_or_say(self, interaction: discord.Interaction) -> SessionRecord | None:
+        """The caller's open session here, or None after telling them they have none."""
+        session = await self.own_session(interaction)
+        if session is None:
+            await interaction.response.send_message(say("no_session"), ephemeral=True)
+        return session
+
     def _typing_hint(self, session: SessionRecord) -> bool:
         return session.place.startswith("dm:") or self.settings.message_content_intent
 
@@ -413,9 +420,8 @@ class InterviewCog(commands.Cog, name="Interview"):
     # ------------------------------------------------------------------ answer / end / status
     @interview.command(name="answer", description=say("cmd_answer"))
     async def answer(self, interaction: discord.Interaction) -> None:
-        session = await self.own_session(interaction)
+        session = await self.own_session_or_say(interaction)
         if session is None:
-            await interaction.response.send_message(say("no_session"), ephemeral=True)
             return
         scenario = await self.interviews.scenario_for(session)
         await interaction.response.send_modal(
@@ -424,9 +430,8 @@ class InterviewCog(commands.Cog, name="Interview"):
 
     @interview.command(name="end", description=say("cmd_end"))
     async def end(self, interaction: discord.Interaction) -> None:
-        session = await self.own_session(interaction)
+        session = await self.own_session_or_say(interaction)
         if session is None:
-            await interaction.response.send_message(say("no_session"), ephemeral=True)
             return
         await self._end(interaction, session)
 
@@ -444,9 +449,8 @@ class InterviewCog(commands.Cog, name="Interview"):
 
     @interview.command(name="status", description=say("cmd_status"))
     async def status(self, interaction: discord.Interaction) -> None:
-        session = await self.own_session(interaction)
+        session = await self.own_session_or_say(interaction)
         if session is None:
-            await interaction.response.send_message(say("no_session"), ephemeral=True)
             return
         scenario = await self.interviews.scenario_for(session)
         state = self.interviews.state_of(session)
