@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.exts._cogs import cog_of
 from bot.exts.groups._text import gsay
 
 if TYPE_CHECKING:
@@ -26,10 +27,7 @@ SELECTS_PER_PAGE = 4
 
 
 def _cog(interaction: discord.Interaction) -> GroupsCog:
-    cog = interaction.client.get_cog("Groups")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the groups extension is not loaded")
-    return cog  # type: ignore[no-any-return]
+    return cog_of(interaction, "Groups")  # type: ignore[no-any-return]
 
 
 class GroupButton(

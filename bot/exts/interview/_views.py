@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.scenarios import Scenario
+from bot.exts._cogs import cog_of
 from bot.exts.interview._text import say
 
 if TYPE_CHECKING:
@@ -27,10 +28,7 @@ MODAL_RE = re.compile(r"iv:modal:(?P<sid>[0-9]+)")
 
 
 def _cog(interaction: discord.Interaction) -> InterviewCog:
-    cog = interaction.client.get_cog("Interview")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the interview extension is not loaded")
-    return cog  # type: ignore[no-any-return]
+    return cog_of(interaction, "Interview")  # type: ignore[no-any-return]
 
 
 class SessionButton(

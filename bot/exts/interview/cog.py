@@ -109,6 +109,14 @@ class InterviewCog(commands.Cog, name="Interview"):
         place = place_of(interaction.user.id, interaction.guild_id)
         return await self.store.find_open_session(str(interaction.user.id), place)
 
+    @staticmethod
+    async def _is_theirs(interaction: discord.Interaction, user_id: int) -> bool:
+        """True when the button's owner pressed it; otherwise say it is someone else's."""
+        if interaction.user.id == user_id:
+            return True
+        await interaction.response.send_message(say("not_your_button"), ephemeral=True)
+        return False
+
     async def own_session_or_say(self, interaction: discord.Interaction) -> SessionRecord | None:
         """The caller's open session here, or None after telling them they have none."""
         session = await self.own_session(interaction)
@@ -512,8 +520,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         self, interaction: discord.Interaction, user_id: int, page: int
     ) -> None:
         try:
-            if interaction.user.id != user_id:
-                await interaction.response.send_message(say("not_your_button"), ephemeral=True)
+            if not await self._is_theirs(interaction, user_id):
                 return
             embed, view = await self._history_page(user_id, page)
             await interaction.response.edit_message(embed=embed, view=view)
@@ -524,8 +531,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         self, interaction: discord.Interaction, user_id: int, session_id: int
     ) -> None:
         try:
-            if interaction.user.id != user_id:
-                await interaction.response.send_message(say("not_your_button"), ephemeral=True)
+            if not await self._is_theirs(interaction, user_id):
                 return
             session = await self.store.get_session(session_id)
             if session is None or session.user_id != str(user_id):
@@ -564,8 +570,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         self, interaction: discord.Interaction, user_id: int, action: str
     ) -> None:
         try:
-            if interaction.user.id != user_id:
-                await interaction.response.send_message(say("not_your_button"), ephemeral=True)
+            if not await self._is_theirs(interaction, user_id):
                 return
             if action == "export":
                 await interaction.response.defer(thinking=True, ephemeral=True)
