@@ -25,6 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core._regex_plan import (
+    RawPlan,
+    anchor_positions,
+    digit_positions,
+    literal_prefixes,
+    plan_for,
+    search_planned,
+    word_keys,
+)
 from bot.core.text import (
     QUANTITY_KINDS,
     Document,
@@ -335,51 +344,8 @@ def _span_key(span: tuple[int, int]) -> tuple[int, int]:
     return (span[0], -span[1])
 
 
-_MAX_PREFIXES = 64
 _FIRST_WORD = re.compile(r"\w+")
 _PLAIN_WORD = re.compile(r"\w+")
-
-
-def literal_prefixes(regex: str) -> set[str] | None:
-    """The lower-case literal texts that every match of `regex` starts with.
-
-    None when some match may start with something other than a literal
-    (a character class, `\\d`, an optional part). Zero-width assertions
-    (`\\b`, lookarounds) are skipped. Used to index raw patterns by word.
-    """
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def walk(items: list, start: set[tuple[str, bool]]) -> set[tuple[str, bool]]:
-        out = start
-        for op, av in items:
-            if not any(is_open for _, is_open in out):
-                break
-            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-                continue
-            if op is c.LITERAL:
-                out = {(t + chr(av).lower(), True) if o else (t, o) for t, o in out}
-            elif op is c.SUBPATTERN:
-                out = walk(list(av[3]), out)
-            elif op is c.BRANCH:
-                merged: set[tuple[str, bool]] = set()
-                for alternative in av[1]:
-                    merged |= walk(list(alternative), out)
-                out = merged
-            else:
-                out = {(t, False) for t, _ in out}
-            if len(out) > _MAX_PREFIXES:
-                return {("", False)}
-        return out
-
-    try:
-        parsed = _parser.parse(regex, re.I)
-    except re.error:
-        return None
-    found = {t for t, _ in walk(list(parsed), {("", True)})}
-    if not found or "" in found:
-        return None
-    return found
 
 
 class Lexicon:
@@ -399,6 +365,8 @@ class Lexicon:
         self.prefix: dict[str, list[_Entry]] = {}
         self.raw: list[_Entry] = []
         self.raw_anchors: list[set[str]] = []
+        self.raw_plans: list[RawPlan] = []
+        self.digit_led: list[_Entry] = []  # raw patterns tried at words led by a digit
         self.pairs: dict[tuple[str, str], list[_Entry]] = {}
         self._cache: dict[str, tuple[_Entry, ...]] = {}
         for name, items in phrases.items():
@@ -425,11 +393,19 @@ class Lexicon:
                 for key in {k.group().lower() for k in keys if k is not None}:
                     self.prefix.setdefault(key, []).append((name, pattern))
                 return
-            self.raw.append((name, pattern))
-            self.raw_anchors.append(prefixes or set())
+            plan = plan_for(pattern)
+            words = word_keys(plan)
+            if words is not None:
+                # it can only start where a word starts: tried at those words
+                for key in words:
+                    if key:
+                        self.prefix.setdefault(key, []).append((name, pattern))
+                    else:
+                        self.digit_led.append((name, pattern))
+                return
+            self._add_raw(name, pattern, prefixes or set(), plan)
         elif m is None:
-            self.raw.append((name, pattern))
-            self.raw_anchors.append(set())
+            self._add_raw(name, pattern, set())
         elif first.endswith("*") and m.group() == stem:
             self.prefix.setdefault(stem.lower(), []).append((name, pattern))
         elif m.group() == stem and len(words) == 1 and not first.endswith("*"):
@@ -441,10 +417,23 @@ class Lexicon:
         else:
             self.exact.setdefault(m.group().lower(), []).append((name, pattern))
 
+    def _add_raw(
+        self,
+        name: str,
+        pattern: re.Pattern[str],
+        prefixes: set[str],
+        plan: RawPlan | None = None,
+    ) -> None:
+        self.raw.append((name, pattern))
+        self.raw_anchors.append(prefixes)
+        self.raw_plans.append(plan or plan_for(pattern))
+
     def _candidates(self, word: str) -> tuple[_Entry, ...]:
         found = self._cache.get(word)
         if found is None:
             entries = list(self.exact.get(word, ()))
+            if self.digit_led and word[:1].isdecimal():
+                entries.extend(self.digit_led)
             for length in self.prefix_lengths:
                 if length > len(word):
                     break
@@ -488,13 +477,8 @@ class Lexicon:
                         spans[name] = [(pos, end)]
                     else:
                         items.append((pos, end))
-        lowered = text.lower() if self.raw else ""
-        for (name, pattern), anchor in zip(self.raw, self.raw_anchors, strict=True):
-            if anchor and not any(a in lowered for a in anchor):
-                continue
-            for found in pattern.finditer(text):
-                if found.end() > found.start():
-                    spans.setdefault(name, []).append((found.start(), found.end()))
+        if self.raw:
+            self._scan_raw(text, spans)
         for name, items in spans.items():
             if len(items) == 1:
                 continue
@@ -505,6 +489,31 @@ class Lexicon:
                     kept.append(span)
             spans[name] = kept
         return spans
+
+    def _scan_raw(self, text: str, spans: dict[str, list[tuple[int, int]]]) -> None:
+        """The raw phrases searched over the whole text (see `_regex_plan`)."""
+        lowered = text.lower()
+        if not text.isascii():
+            for (name, pattern), anchor in zip(self.raw, self.raw_anchors, strict=True):
+                if anchor and not any(a in lowered for a in anchor):
+                    continue
+                for found in pattern.finditer(text):
+                    if found.end() > found.start():
+                        spans.setdefault(name, []).append((found.start(), found.end()))
+            return
+        digits: list[int] | None = None
+        for (name, pattern), plan in zip(self.raw, self.raw_plans, strict=True):
+            haystack = lowered if plan.ignore_case else text
+            if not all(any(lit in haystack for lit in options) for options in plan.required):
+                continue
+            if plan.anchors is None:
+                found = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+            else:
+                if digits is None:
+                    digits = digit_positions(text)
+                found = search_planned(plan, text, anchor_positions(plan, text, lowered, digits))
+            if found:
+                spans.setdefault(name, []).extend(found)
 
     def __contains__(self, name: object) -> bool:
         return name in self.patterns
