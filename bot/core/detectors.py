@@ -38,9 +38,8 @@ from bot.core.text import (
     QUANTITY_KINDS,
     Document,
     Hit,
+    NegationScope,
     compile_phrases,
-    is_negated,
-    negation_sentences,
 )
 
 SCOPES = ("sentence", "window", "answer", "transcript")
@@ -188,21 +187,20 @@ class Analysis:
         self.excluded: set[int] = set()
         self.affirmed: dict[str, dict[int, list[Hit]]] = {}
         self.negated: dict[str, dict[int, list[Hit]]] = {}
-        text = doc.text
-        maybe_negated = negation_sentences(doc)
+        negation = NegationScope(doc)
+        maybe_negated = negation.sentences
         starts = doc._starts
-        sentences = doc.sentences
         for name in lexicon.patterns:
             self.affirmed[name] = {}
             self.negated[name] = {}
-        for name, spans in lexicon.scan(text, doc.tokens).items():
+        for name, spans in lexicon.scan(doc.text, doc.tokens).items():
             pos = self.affirmed[name]
             neg = self.negated[name]
             for start, end in spans:
                 si = bisect_right(starts, start) - 1
                 if si < 0:
                     si = 0
-                if si in maybe_negated and is_negated(text, start, end, sentences[si]):
+                if si in maybe_negated and negation.negated(start, end, si):
                     hit = Hit(name, start, end, si, True)
                     table = neg
                 else:

@@ -56,7 +56,6 @@ class ScoreResult:
     antipatterns: tuple[str, ...]
     antipattern_evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
     substantive: bool = True
-    word_count: int = 0
 
     def to_contract(self, transcript_id: str) -> dict[str, object]:
         """The `score` command's output line (rubric contract)."""
@@ -160,11 +159,10 @@ def score_answers(scenario: Scenario, answers: list[str]) -> ScoreResult:
     """Score a transcript (the candidate's answers, in order) against a scenario."""
     substantive_answers = [a for a in answers if not is_non_answer(a)]
     doc = analyse(substantive_answers)
-    words = doc.word_count
     analysis = Analysis(doc, _used_lexicon(scenario))
     mark_excluded(analysis, scenario)
     scoring = scenario.spec.scoring
-    substantive = words >= scoring.min_words
+    substantive = doc.has_words(scoring.min_words)
     criteria: dict[str, CriterionResult] = {}
     for c in scenario.criteria:
         if substantive:
@@ -179,6 +177,4 @@ def score_answers(scenario: Scenario, answers: list[str]) -> ScoreResult:
         if score >= scoring.pass_score:
             found.append(a.id)
             ap_evidence[a.id] = evidence
-    return ScoreResult(
-        scenario.id, criteria, tuple(found), ap_evidence, substantive=substantive, word_count=words
-    )
+    return ScoreResult(scenario.id, criteria, tuple(found), ap_evidence, substantive=substantive)

@@ -7,8 +7,9 @@ Everything here is pure and deterministic. A transcript is analysed once into a
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, islice
 
 # --- sentences ---------------------------------------------------------------
 
@@ -52,7 +53,8 @@ class Document:
     sentences: list[Sentence]
     answer_offsets: list[int]
     quantities: dict[str, list[Hit]] = field(default_factory=dict)
-    tokens: list[tuple[str, int]] = field(default_factory=list)  # (lower-case word, start)
+    words: list[str] = field(default_factory=list)  # lower-case \w+ tokens, in order
+    positions: list[int] = field(default_factory=list)  # where each token starts
     _starts: list[int] = field(default_factory=list)
 
     def sentence_at(self, pos: int) -> int:
@@ -60,8 +62,17 @@ class Document:
         return max(0, bisect_right(self._starts, pos) - 1)
 
     @property
+    def tokens(self) -> list[tuple[str, int]]:
+        """(lower-case word, start) pairs."""
+        return list(zip(self.words, self.positions, strict=True))
+
+    @property
     def word_count(self) -> int:
         return len(_WORD.findall(self.text))
+
+    def has_words(self, n: int) -> bool:
+        """At least `n` words (counted as `word_count` does, stopping at n)."""
+        return sum(1 for _ in islice(_WORD.finditer(self.text), n)) >= n
 
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%$./-]*")
@@ -116,9 +127,31 @@ def analyse(answers: list[str]) -> Document:
     text = ANSWER_SEPARATOR.join(parts)
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
-    doc.tokens = [(m[0], m.start()) for m in TOKEN.finditer(text.lower())]
+    doc.words, doc.positions = tokenise(text.lower())
     doc.quantities = _LazyQuantities(doc)
     return doc
+
+
+# Every ASCII character that is not a word character (\\w) becomes a space.
+_ASCII_NON_WORD_TO_SPACE = str.maketrans(
+    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+)
+_PLUS_ONE = (1).__add__
+
+
+def tokenise(lowered: str) -> tuple[list[str], list[int]]:
+    """The \\w+ tokens of a lower-cased text and where each starts.
+
+    ASCII text (nearly every answer) is split with string methods, which is
+    several times quicker than a regex over every character; other text
+    takes the regex.
+    """
+    if not lowered.isascii():
+        found = [(m[0], m.start()) for m in TOKEN.finditer(lowered)]
+        return [w for w, _ in found], [p for _, p in found]
+    parts = lowered.translate(_ASCII_NON_WORD_TO_SPACE).split(" ")
+    starts = accumulate(map(_PLUS_ONE, map(len, parts)), initial=0)
+    return list(compress(parts, parts)), list(compress(starts, parts))
 
 
 _NORMALISE = str.maketrans(
@@ -215,45 +248,135 @@ _NEGATION_TOKENS = frozenset(
 )
 
 
-def negation_sentences(doc: Document) -> set[int]:
-    """Sentences with any negation word at all: the only ones worth a closer look."""
-    starts = doc._starts
-    return {
-        max(0, bisect_right(starts, pos) - 1)
-        for word, pos in doc.tokens
-        if word in _NEGATION_TOKENS
-    }
+def clause_breaks(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """Where clauses break in a sentence (absolute spans), for `is_negated`."""
+    base = sentence.start
+    return [
+        (base + m.start(), base + m.end())
+        for m in _CLAUSE_BREAK.finditer(text[base : sentence.end])
+    ]
 
 
-def is_negated(text: str, start: int, end: int, sentence: Sentence) -> bool:
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _inside_word(text: str, pos: int) -> bool:
+    return 0 < pos < len(text) and _is_word_char(text[pos - 1]) and _is_word_char(text[pos])
+
+
+def _clause_bounds(
+    text: str, start: int, end: int, sentence: Sentence, breaks: list[tuple[int, int]] | None
+) -> tuple[int, int]:
+    """Where the clause around `text[start:end]` begins and ends.
+
+    With the sentence's `breaks` known this is a lookup; spans that start or
+    end inside a word or a break are worked out from the text itself, as
+    before, so the answer never depends on the shortcut.
+    """
+    s_start, s_end = sentence.start, sentence.end
+    if breaks is not None and not _inside_word(text, start) and not _inside_word(text, end):
+        clause_start, clause_end = s_start, s_end
+        for b_start, b_end in breaks:
+            if b_end <= start:
+                clause_start = b_end
+            elif b_start < start or (b_start < end < b_end):
+                break  # a break across the span's edge: work it out the long way
+            elif b_start >= end:
+                clause_end = b_start
+                return clause_start, clause_end
+        else:
+            return clause_start, clause_end
+    before = text[s_start:start]
+    found = list(_CLAUSE_BREAK.finditer(before))
+    clause_start = s_start + found[-1].end() if found else s_start
+    after = text[end:s_end]
+    cut = _CLAUSE_BREAK.search(after)
+    clause_end = end + cut.start() if cut else s_end
+    return clause_start, clause_end
+
+
+def is_negated(
+    text: str,
+    start: int,
+    end: int,
+    sentence: Sentence,
+    breaks: list[tuple[int, int]] | None = None,
+) -> bool:
     """True when a negation cue governs the span `text[start:end]`.
 
     The scope is the clause around the span: up to five words before it, or a
     copula + "not" right after it ("guardrails aren't really a PM call").
+    `breaks` (from `clause_breaks`) saves finding the clause again per span.
     """
-    s_start = sentence.start
-    before = text[s_start:start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end() :]
-    words = before.split()
-    window = " ".join(words[-NEGATION_WINDOW_WORDS:])
-    # "not just X but Y", "not only X" and "no more than X" do not negate X.
-    window = _BOUND.sub(" ", window)
-    if _BOUND_START.search(window) and _THAN.match(text, end):
-        window = _BOUND_START.sub(" ", window)  # the match is the bound itself: "no older than"
-    if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
-        return True
-    # "I wouldn't tie this to one number like acceptance rate": a clause that opens
-    # with a negated verb negates everything in it.
-    opening = " ".join(words[:CLAUSE_OPENING_WORDS])
-    if len(words) > NEGATION_WINDOW_WORDS and CLAUSE_NEGATION.search(opening):
-        return True
-    after = text[end : sentence.end]
-    cut = _CLAUSE_BREAK.search(after)
-    if cut:
-        after = after[: cut.start()]
-    return bool(POST_NEGATION.search(after))
+    clause_start, clause_end = _clause_bounds(text, start, end, sentence, breaks)
+    return _negated_in_clause(text, start, end, clause_start, clause_end, True, True)
+
+
+def _negated_in_clause(
+    text: str,
+    start: int,
+    end: int,
+    clause_start: int,
+    clause_end: int,
+    cue_before: bool,
+    cue_after: bool,
+) -> bool:
+    if cue_before:
+        words = text[clause_start:start].split()
+        window = " ".join(words[-NEGATION_WINDOW_WORDS:])
+        # "not just X but Y", "not only X" and "no more than X" do not negate X.
+        window = _BOUND.sub(" ", window)
+        if _BOUND_START.search(window) and _THAN.match(text, end):
+            window = _BOUND_START.sub(" ", window)  # the match is the bound: "no older than"
+        if NEGATION_CUES.search(window) and not _NOT_ONLY.search(window):
+            return True
+        # "I wouldn't tie this to one number like acceptance rate": a clause that opens
+        # with a negated verb negates everything in it.
+        opening = " ".join(words[:CLAUSE_OPENING_WORDS])
+        if len(words) > NEGATION_WINDOW_WORDS and CLAUSE_NEGATION.search(opening):
+            return True
+    return cue_after and bool(POST_NEGATION.search(text[end:clause_end]))
+
+
+class NegationScope:
+    """Negation decisions for the spans of one document, sharing the work.
+
+    Every cue the negation patterns know contains one of `_NEGATION_TOKENS`,
+    so a clause with no such token before (or after) a span needs no pattern
+    run on that side; clause breaks are found once per sentence.
+    """
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        cues = list(compress(doc.positions, map(_NEGATION_TOKENS.__contains__, doc.words)))
+        starts = doc._starts
+        self.sentences = {max(0, bisect_right(starts, pos) - 1) for pos in cues}
+        # token offsets are offsets in the text unless lower-casing changed a length
+        self.cues: list[int] | None = cues if len(doc.text.lower()) == len(doc.text) else None
+        self._breaks: dict[int, list[tuple[int, int]]] = {}
+
+    def negated(self, start: int, end: int, si: int) -> bool:
+        """Is the span `start:end` of sentence `si` negated (as `is_negated` says)?"""
+        if si not in self.sentences:
+            return False
+        doc = self.doc
+        sentence = doc.sentences[si]
+        breaks = self._breaks.get(si)
+        if breaks is None:
+            breaks = self._breaks[si] = clause_breaks(doc.text, sentence)
+        clause_start, clause_end = _clause_bounds(doc.text, start, end, sentence, breaks)
+        cues = self.cues
+        if cues is None:
+            before = after = True
+        else:
+            i = bisect_left(cues, clause_start)
+            before = i < len(cues) and cues[i] < start
+            j = bisect_left(cues, end)
+            after = j < len(cues) and cues[j] < clause_end
+            if not (before or after):
+                return False
+        return _negated_in_clause(doc.text, start, end, clause_start, clause_end, before, after)
 
 
 # --- quantities --------------------------------------------------------------
@@ -367,7 +490,7 @@ def _quantity_starts(doc: Document) -> list[int]:
     """Positions where a quantity may start: cheap to find, checked by each pattern."""
     text = doc.text
     starts = []
-    for word, pos in doc.tokens:
+    for word, pos in zip(doc.words, doc.positions, strict=True):
         if word[0].isdigit() or word in _QUANTITY_START_WORDS:
             if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
                 starts.append(pos - 1)
