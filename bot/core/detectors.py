@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from bot.core._regex_plan import (
@@ -40,6 +41,7 @@ from bot.core.text import (
     Hit,
     NegationScope,
     compile_phrases,
+    tokenise,
 )
 
 SCOPES = ("sentence", "window", "answer", "transcript")
@@ -193,7 +195,7 @@ class Analysis:
         for name in lexicon.patterns:
             self.affirmed[name] = {}
             self.negated[name] = {}
-        for name, spans in lexicon.scan(doc.text, doc.tokens).items():
+        for name, spans in lexicon.scan(doc.text, doc.words, doc.positions).items():
             pos = self.affirmed[name]
             neg = self.negated[name]
             for start, end in spans:
@@ -342,6 +344,7 @@ def _span_key(span: tuple[int, int]) -> tuple[int, int]:
     return (span[0], -span[1])
 
 
+_MAX_CACHED_WORDS = 200_000
 _FIRST_WORD = re.compile(r"\w+")
 _PLAIN_WORD = re.compile(r"\w+")
 
@@ -366,7 +369,8 @@ class Lexicon:
         self.raw_plans: list[RawPlan] = []
         self.digit_led: list[_Entry] = []  # raw patterns tried at words led by a digit
         self.pairs: dict[tuple[str, str], list[_Entry]] = {}
-        self._cache: dict[str, tuple[_Entry, ...]] = {}
+        self._cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases filed under it
+        self._hot: dict[str, bool] = {}  # word -> has phrases, or starts a word pair
         for name, items in phrases.items():
             try:
                 self.patterns[name] = compile_phrases(items)
@@ -440,27 +444,41 @@ class Lexicon:
         return found
 
     def scan(
-        self, text: str, tokens: list[tuple[str, int]] | None = None
+        self, text: str, words: list[str] | None = None, positions: list[int] | None = None
     ) -> dict[str, list[tuple[int, int]]]:
-        """Every concept's matches in `text`: (start, end), non-overlapping, in order."""
+        """Every concept's matches in `text`: (start, end), non-overlapping, in order.
+
+        `words` and `positions` are the text's lower-case \\w+ tokens and their
+        offsets (`text.tokenise`); only tokens some phrase is filed under are
+        visited.
+        """
         spans: dict[str, list[tuple[int, int]]] = {}
-        if tokens is None:
-            tokens = [(m.group().lower(), m.start()) for m in _FIRST_WORD.finditer(text)]
+        if words is None or positions is None:
+            words, positions = tokenise(text.lower())
         pairs = self.pairs
         pair_first = self.pair_first
         cache = self._cache
-        last = len(tokens) - 1
-        get = cache.get
-        for i, (word, pos) in enumerate(tokens):
-            entries = get(word)
-            if entries is None:
-                entries = self._candidates(word)
+        last = len(words) - 1
+        flags = list(map(self._hot.get, words))  # None: a word not seen before
+        if None in flags:
+            if len(cache) > _MAX_CACHED_WORDS:
+                cache.clear()
+                self._hot.clear()
+            for i, flag in enumerate(flags):
+                if flag is None:
+                    word = words[i]
+                    flag = self._hot.get(word)
+                    if flag is None:
+                        flag = self._hot[word] = bool(self._candidates(word) or word in pair_first)
+                    flags[i] = flag
+        for i in compress(range(len(words)), flags):
+            word = words[i]
+            pos = positions[i]
+            entries = cache[word]
             if word in pair_first and i < last:
-                paired = pairs.get((word, tokens[i + 1][0]))
+                paired = pairs.get((word, words[i + 1]))
                 if paired:
                     entries = (*entries, *paired)
-            if not entries:
-                continue
             for name, pattern in entries:
                 if pattern is None:
                     end = pos + len(word)
