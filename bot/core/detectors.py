@@ -234,8 +234,6 @@ class Analysis:
             return self._collect(tables, sentences)
         if kind is QuantityRef:
             return self._collect((self.quantities[expr.kind],), sentences)
-        if isinstance(expr, QuantityRef):
-            return self._collect([self.quantities[expr.kind]], sentences)
         if isinstance(expr, AllOf):
             found: list[Hit] = []
             for part in expr.parts:
@@ -298,40 +296,83 @@ class Analysis:
             return out
         return [range(0, n)] if n else []
 
-    def _tables(self, atom: Expr) -> dict[int, list[Hit]] | None:
-        if isinstance(atom, ConceptRef) and atom.mode == "affirmed":
-            return self.affirmed.get(atom.name, {})
-        if isinstance(atom, QuantityRef):
-            return self.quantities[atom.kind]
-        return None
+    def support(self, expr: Expr, same_sentence: bool) -> set[int] | None:
+        """Sentences a unit must take in for `expr` to hold there (None: no limit).
 
-    def candidate_sentences(self, expr: Expr) -> set[int] | None:
-        """Sentences where a sentence-scope rule can possibly hold (None: any)."""
-        parts = expr.parts if isinstance(expr, AllOf) else (expr,)
-        found: set[int] | None = None
-        for part in parts:
-            table = self._tables(part)
-            if table is None:
-                continue
-            keys = set(table)
-            found = keys if found is None else found & keys
-            if not found:
-                return set()
-        return found
+        With `same_sentence` (sentence scope) every part of an `all` must be in
+        the one sentence; otherwise (wider units) the unit must at least take
+        in a sentence of its rarest part. Concept parts are free to look up;
+        quantity parts are found only when no concept part limits the unit.
+        """
+        kind = type(expr)
+        if kind is ConceptRef:
+            name = expr.name
+            if expr.mode == "affirmed":
+                return set(self.affirmed.get(name, _EMPTY))
+            if expr.mode == "negated":
+                return set(self.negated.get(name, _EMPTY))
+            return set(self.affirmed.get(name, _EMPTY)) | set(self.negated.get(name, _EMPTY))
+        if kind is QuantityRef:
+            return set(self.quantities[expr.kind])
+        if kind is NotExpr:
+            return None
+        if kind is AllOf:
+            found: set[int] | None = None
+            for cheap in (True, False):
+                for part in expr.parts:
+                    if (type(part) is not QuantityRef) is not cheap:
+                        continue
+                    limit = self.support(part, same_sentence)
+                    if limit is None:
+                        continue
+                    if found is None:
+                        found = limit
+                    elif same_sentence:
+                        found &= limit
+                    elif len(limit) < len(found):
+                        found = limit
+                    if not found:
+                        return found
+                if found is not None:
+                    return found
+            return None
+        union: set[int] = set()
+        for part in expr.parts:  # any / at_least: one part at least
+            limit = self.support(part, same_sentence)
+            if limit is None:
+                return None
+            union |= limit
+        return union
 
     def match(self, rule: Rule) -> tuple[list[Hit], range] | None:
         """The first unit where the rule holds, with its evidence hits."""
-        if rule.scope == "sentence":
-            candidates = self.candidate_sentences(rule.when)
-            if candidates is not None:
-                for si in sorted(candidates - self.excluded):
-                    unit = range(si, si + 1)
-                    hits = self.evaluate(rule.when, unit)
-                    if hits is not None:
-                        return hits, unit
+        expr = rule.when
+        scope = rule.scope
+        limit = self.support(expr, scope == "sentence")
+        if limit is not None:
+            limit -= self.excluded  # hits there never count
+            if not limit:
                 return None
-        for unit in self.units(rule):
-            hits = self.evaluate(rule.when, unit)
+        n = len(self.doc.sentences)
+        units: list[range]
+        if scope == "sentence":
+            if limit is None:
+                limit = set(range(n)) - self.excluded
+            units = [range(si, si + 1) for si in sorted(limit)]
+        elif scope == "window":
+            width = rule.window
+            starts = (
+                range(n)
+                if limit is None
+                else sorted({i for si in limit for i in range(max(0, si - width + 1), si + 1)})
+            )
+            units = [range(i, min(n, i + width)) for i in starts]
+        else:
+            units = self.units(rule)
+        for unit in units:
+            if limit is not None and limit.isdisjoint(unit):
+                continue
+            hits = self.evaluate(expr, unit)
             if hits is not None:
                 return hits, unit
         return None

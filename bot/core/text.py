@@ -82,14 +82,60 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’%$./-]*")
 ANSWER_SEPARATOR = "\n\n"
 
 
+def _sentence_breaks(text: str) -> list[tuple[int, int]]:
+    """The spans `_SENTENCE_BREAK.finditer(text)` gives, found by trying it only
+    where a break can start.
+
+    A break starts right after . ! ?, or where a run of white space begins that
+    holds a line break or comes before "- ". Those places are found with
+    `str.find`; the regex itself then decides at each, leftmost first, so the
+    result is the same as scanning every character.
+    """
+    anchors: list[tuple[int, int]] = []  # (latest start, earliest start)
+    for mark in ".!?":
+        at = text.find(mark)
+        while at >= 0:
+            anchors.append((at + 1, at + 1))
+            at = text.find(mark, at + 1)
+    size = len(text)
+    for mark in "\n-":
+        at = text.find(mark)
+        while at >= 0:
+            # the last white-space character the break may start from: the line
+            # break itself, or the one before "- "
+            last = at if mark == "\n" else at - 1
+            if mark == "\n" or (
+                last >= 0 and text[last].isspace() and at + 1 < size and text[at + 1].isspace()
+            ):
+                first = last
+                while first > 0 and text[first - 1].isspace():
+                    first -= 1
+                anchors.append((last, first))
+            at = text.find(mark, at + 1)
+    if not anchors:
+        return []
+    anchors.sort()
+    match = _SENTENCE_BREAK.match
+    out: list[tuple[int, int]] = []
+    covered = 0
+    for last, first in anchors:
+        if last < covered:
+            continue
+        found = match(text, max(first, covered))
+        if found is not None:
+            out.append(found.span())
+            covered = found.end()
+    return out
+
+
 def split_sentences(text: str, answer: int, offset: int, first_index: int) -> list[Sentence]:
     """Split one answer into sentences, keeping absolute character spans."""
     out: list[Sentence] = []
     pos = 0
     pieces: list[tuple[int, int]] = []
-    for m in _SENTENCE_BREAK.finditer(text):
-        pieces.append((pos, m.start()))
-        pos = m.end()
+    for start, end in _sentence_breaks(text):
+        pieces.append((pos, start))
+        pos = end
     pieces.append((pos, len(text)))
     for start, end in pieces:
         chunk = text[start:end]
