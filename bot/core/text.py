@@ -294,13 +294,47 @@ _NEGATION_TOKENS = frozenset(
 )
 
 
+_CLAUSE_BREAK_MARKS = ",;:()[]"
+_CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "though")
+
+
 def clause_breaks(text: str, sentence: Sentence) -> list[tuple[int, int]]:
-    """Where clauses break in a sentence (absolute spans), for `is_negated`."""
+    """Where clauses break in a sentence (absolute spans), for `is_negated`.
+
+    The same spans as `_CLAUSE_BREAK.finditer` over the sentence; on ASCII
+    text the regex is only tried where a break can start (found with
+    `str.find`), leftmost first.
+    """
     base = sentence.start
-    return [
-        (base + m.start(), base + m.end())
-        for m in _CLAUSE_BREAK.finditer(text[base : sentence.end])
-    ]
+    piece = text[base : sentence.end]
+    if not piece.isascii():
+        return [(base + m.start(), base + m.end()) for m in _CLAUSE_BREAK.finditer(piece)]
+    lowered = piece.lower()
+    starts: list[int] = []
+    for needle in (*_CLAUSE_BREAK_MARKS, *_CLAUSE_BREAK_WORDS):
+        at = lowered.find(needle)
+        while at >= 0:
+            starts.append(at)
+            at = lowered.find(needle, at + 1)
+    at = piece.find("-")
+    while at >= 0:
+        if at > 0:
+            starts.append(at - 1)  # "\s-\s" starts at the space before
+        at = piece.find("-", at + 1)
+    if not starts:
+        return []
+    starts.sort()
+    match = _CLAUSE_BREAK.match
+    out: list[tuple[int, int]] = []
+    covered = 0
+    for at in starts:
+        if at < covered:
+            continue
+        found = match(piece, at)
+        if found is not None:
+            out.append((base + at, base + found.end()))
+            covered = found.end()
+    return out
 
 
 def _is_word_char(ch: str) -> bool:
