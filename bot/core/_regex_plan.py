@@ -51,6 +51,7 @@ class Anchor:
     chars: frozenset[str] = frozenset()
     text: str = ""
     word_start: bool = False  # only where a word starts (a \\b comes right before)
+    whole: bool = False  # the literal's first word is a whole token (a non-word char follows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def plan_for(pattern: re.Pattern[str]) -> RawPlan:
     try:
         if parsed.getwidth()[0] == 0:
             raise _GiveUp  # may match the empty string: finditer's rules differ
-        anchors = tuple(planner.first(list(parsed.data), 0))
+        anchors = tuple(planner.first(list(parsed.data), 0, False, []))
     except _GiveUp:
         anchors = None
     try:
@@ -97,10 +98,13 @@ class _Planner:
         compiled = _compiler.compile(_parser.SubPattern(self.state, [item]), self.flags)
         return frozenset(ch for ch in _ASCII if compiled.match(ch))
 
-    def first(self, items: list[Any], lead: int, bounded: bool = False) -> list[Anchor]:
+    def first(
+        self, items: list[Any], lead: int, bounded: bool = False, after: list[Any] | None = None
+    ) -> list[Anchor]:
         """Anchors of the first required item of `items`, `lead` optional chars in.
 
-        `bounded`: a word boundary (`\\b`) comes right before `items`.
+        `bounded`: a word boundary (`\\b`) comes right before `items`; `after`:
+        what follows `items` in the enclosing pattern (None: not known).
         """
         for index, item in enumerate(items):
             low, high = self.width([item])
@@ -110,7 +114,7 @@ class _Planner:
                     bounded = bounded or (op is c.AT and av is c.AT_BOUNDARY)
                     continue
                 try:
-                    return self.optional_paths(item, items[index + 1 :], lead, bounded)
+                    return self.optional_paths(item, items[index + 1 :], lead, bounded, after)
                 except _GiveUp:
                     pass
                 if high >= c.MAXREPEAT or lead + high > _MAX_LEAD:
@@ -119,7 +123,7 @@ class _Planner:
                 bounded = False
                 continue
             if op is c.LITERAL:
-                return [self.literal_anchor(items[index:], lead, bounded)]
+                return [self.literal_anchor(items[index:], lead, bounded, after)]
             if op in (c.IN, c.ANY, c.NOT_LITERAL):
                 chars = self.ascii_set(item)
                 if chars <= _DIGITS:
@@ -131,22 +135,34 @@ class _Planner:
                 _group, add_flags, del_flags, sub = av
                 if add_flags or del_flags:
                     raise _GiveUp
-                return self.first(list(sub.data), lead, bounded)
+                return self.first(list(sub.data), lead, bounded, _then(items[index + 1 :], after))
             if op is c.ATOMIC_GROUP:
-                return self.first(list(av.data), lead, bounded)
+                return self.first(list(av.data), lead, bounded, _then(items[index + 1 :], after))
             if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-                return self.first(list(av[2].data), lead, bounded)
+                once = av[1] == 1
+                return self.first(
+                    list(av[2].data),
+                    lead,
+                    bounded,
+                    (_then(items[index + 1 :], after) if once else None),
+                )
             if op is c.BRANCH:
                 out: list[Anchor] = []
                 for alternative in av[1]:
                     if alternative.getwidth()[0] == 0:
                         raise _GiveUp
-                    out.extend(self.first(list(alternative.data), lead, bounded))
+                    out.extend(
+                        self.first(
+                            list(alternative.data), lead, bounded, _then(items[index + 1 :], after)
+                        )
+                    )
                 return out
             raise _GiveUp
         raise _GiveUp
 
-    def optional_paths(self, item: Any, rest: list[Any], lead: int, bounded: bool) -> list[Anchor]:
+    def optional_paths(
+        self, item: Any, rest: list[Any], lead: int, bounded: bool, after: list[Any] | None
+    ) -> list[Anchor]:
         """Anchors of an optional item as two paths: taken, or skipped."""
         op, av = item
         if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[1] >= 1:
@@ -155,7 +171,9 @@ class _Planner:
             inner = list(av[3].data)
         else:
             raise _GiveUp
-        return self.first(inner + rest, lead, bounded) + self.first(rest, lead, bounded)
+        return self.first(inner + rest, lead, bounded, after) + self.first(
+            rest, lead, bounded, after
+        )
 
     def literal_run(self, items: list[Any]) -> str:
         """The literal text a run of LITERAL items spells (lower-case if ignoring case)."""
@@ -166,7 +184,9 @@ class _Planner:
             text += chr(av)
         return text.lower() if self.ignore_case else text
 
-    def literal_anchor(self, items: list[Any], lead: int, bounded: bool) -> Anchor:
+    def literal_anchor(
+        self, items: list[Any], lead: int, bounded: bool, after: list[Any] | None
+    ) -> Anchor:
         first = self.ascii_set(items[0])
         word_start = bounded and lead == 0 and bool(first) and all(_is_word(ch) for ch in first)
         if first and first <= _DIGITS:
@@ -174,7 +194,30 @@ class _Planner:
         text = self.literal_run(items)
         if not text or (len(text) == 1 and text.isalpha() and not word_start):
             raise _GiveUp  # a non-ASCII or a single letter: too common or unprovable
-        return Anchor("literal", lead, text=text, word_start=word_start)
+        whole = self.ends_word(text, _then(items[len(text) :], after))
+        return Anchor("literal", lead, text=text, word_start=word_start, whole=whole)
+
+    def ends_word(self, text: str, following: list[Any] | None) -> bool:
+        """Does a non-word character (or the end of a word) follow the literal's first word?"""
+        key = _WORD_PREFIX.match(text)
+        if key is None:
+            return False
+        if key.end() < len(text):
+            return True  # the literal itself goes on with a non-word character
+        for op, av in following or ():
+            if op is c.AT:
+                return av is c.AT_BOUNDARY
+            if op in (c.ASSERT, c.ASSERT_NOT):
+                continue
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                inner = list(av[2].data)
+                if len(inner) != 1 or not _non_word_item(inner[0]):
+                    return False
+                if av[0] >= 1:
+                    return True
+                continue  # optional: what comes next decides
+            return _non_word_item((op, av))
+        return False  # the match may end here, in the middle of a word
 
     def required(self, items: list[Any]) -> list[frozenset[str]]:
         """Sets of literals; every match contains at least one literal of each set."""
@@ -210,26 +253,51 @@ class _Planner:
         return out
 
 
-def word_keys(plan: RawPlan) -> set[str] | None:
-    """The word prefixes ("" for a digit) a raw regex can only match at, or None.
+def word_keys(plan: RawPlan) -> dict[str, bool] | None:
+    """The words a raw regex can only match at, or None.
 
-    Set when every match starts where a word starts with one of these texts,
-    so the regex need only be tried at those words.
+    Maps each lower-case word ("" for any word led by a digit) to True when a
+    match needs that exact token, False when a token that starts with it.
+    Set only when every match starts where a word starts.
     """
     if not plan.anchors:
         return None
-    keys: set[str] = set()
+    keys: dict[str, bool] = {}
     for anchor in plan.anchors:
         if not anchor.word_start or anchor.lead:
             return None
         if anchor.kind == "digit":
-            keys.add("")
+            keys[""] = False
             continue
         word = _WORD_PREFIX.match(anchor.text)
         if anchor.kind != "literal" or word is None:
             return None
-        keys.add(word.group())
+        key = word.group().lower()
+        keys[key] = keys.get(key, True) and anchor.whole
     return keys
+
+
+def _then(items: list[Any], after: list[Any] | None) -> list[Any] | None:
+    return None if after is None else items + after
+
+
+_NON_WORD_CATEGORIES = frozenset([c.CATEGORY_SPACE, c.CATEGORY_NOT_WORD])
+
+
+def _non_word_item(item: Any) -> bool:
+    """Does this one-character item only ever match non-word characters (any text)?"""
+    op, av = item
+    if op is c.LITERAL:
+        return not _is_word(chr(av))
+    if op is c.IN:
+        for member_op, member in av:
+            if member_op is c.LITERAL and not _is_word(chr(member)):
+                continue
+            if member_op is c.CATEGORY and member in _NON_WORD_CATEGORIES:
+                continue
+            return False
+        return True
+    return False
 
 
 _WORD_PREFIX = re.compile(r"\w+")

@@ -41,6 +41,7 @@ from bot.core.text import (
     Hit,
     NegationScope,
     compile_phrases,
+    make_hit,
     tokenise,
 )
 
@@ -203,10 +204,10 @@ class Analysis:
                 if si < 0:
                     si = 0
                 if si in maybe_negated and negation.negated(start, end, si):
-                    hit = Hit(name, start, end, si, True)
+                    hit = make_hit((name, start, end, si, True))
                     table = neg
                 else:
-                    hit = Hit(name, start, end, si, False)
+                    hit = make_hit((name, start, end, si, False))
                     table = pos
                 bucket = table.get(si)
                 if bucket is None:
@@ -390,6 +391,35 @@ _FIRST_WORD = re.compile(r"\w+")
 _PLAIN_WORD = re.compile(r"\w+")
 
 
+def _whole_leading_token(word: str) -> str | None:
+    """The token a phrase word starts with, if a match must contain all of it.
+
+    "reason" and "5%" give "reason" and "5"; "reason*" (may go on) and ".."
+    give None.
+    """
+    stem = word.rstrip("*")
+    token = _FIRST_WORD.match(stem)
+    if token is None or token.start() != 0 or word == "..":
+        return None
+    if token.end() == len(stem) and word.endswith("*"):
+        return None
+    return token.group().lower()
+
+
+def _leading_token_pair(stem: str, starred: bool) -> tuple[str, str] | None:
+    """The first two whole tokens of a phrase's first word ("a/b" -> a, b), if any.
+
+    The second counts as whole unless a trailing `*` may extend it.
+    """
+    tokens = list(_FIRST_WORD.finditer(stem))
+    if len(tokens) < 2 or tokens[0].start() != 0:
+        return None
+    second = tokens[1]
+    if starred and second.end() == len(stem):
+        return None
+    return tokens[0].group().lower(), second.group().lower()
+
+
 class Lexicon:
     """Compiled concept patterns for one scenario (its own plus the common ones).
 
@@ -429,22 +459,24 @@ class Lexicon:
         stem = first.rstrip("*")
         m = _FIRST_WORD.match(stem)
         if phrase.startswith("re:"):
+            plan = plan_for(pattern)
+            words = word_keys(plan)
+            if words is not None:
+                # it can only start where a word starts: tried at those words
+                for key, whole in words.items():
+                    if not key:
+                        self.digit_led.append((name, pattern))
+                    else:
+                        (self.exact if whole else self.prefix).setdefault(key, []).append(
+                            (name, pattern)
+                        )
+                return
             prefixes = literal_prefixes(phrase[3:])
             keys = {_FIRST_WORD.match(p) for p in prefixes} if prefixes else {None}
             if None not in keys:
                 # filed under each alternative's first letters; matched at word starts
                 for key in {k.group().lower() for k in keys if k is not None}:
                     self.prefix.setdefault(key, []).append((name, pattern))
-                return
-            plan = plan_for(pattern)
-            words = word_keys(plan)
-            if words is not None:
-                # it can only start where a word starts: tried at those words
-                for key in words:
-                    if key:
-                        self.prefix.setdefault(key, []).append((name, pattern))
-                    else:
-                        self.digit_led.append((name, pattern))
                 return
             self._add_raw(name, pattern, prefixes or set(), plan)
         elif m is None:
@@ -454,9 +486,12 @@ class Lexicon:
         elif m.group() == stem and len(words) == 1 and not first.endswith("*"):
             # a single plain word: the token itself is the match, no pattern needed
             self.exact.setdefault(stem.lower(), []).append((name, None))
-        elif m.group() == stem and len(words) > 1 and _PLAIN_WORD.fullmatch(words[1]):
-            # "the reason": filed under both words, so "the" alone tries nothing
-            self.pairs.setdefault((stem.lower(), words[1].lower()), []).append((name, pattern))
+        elif m.group() == stem and len(words) > 1 and (second := _whole_leading_token(words[1])):
+            # "the reason", "the 5%": filed under both words, so "the" alone tries nothing
+            self.pairs.setdefault((stem.lower(), second), []).append((name, pattern))
+        elif (pair := _leading_token_pair(stem, first.endswith("*"))) is not None:
+            # "a/b test", "in-region": the first word is itself two tokens
+            self.pairs.setdefault(pair, []).append((name, pattern))
         else:
             self.exact.setdefault(m.group().lower(), []).append((name, pattern))
 

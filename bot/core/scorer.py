@@ -139,18 +139,20 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     jargon_neg = analysis.negated.get(stuffing.concept, {})
     excluded = set()
     keep_requests = scenario.spec.scoring.keep_requests
+    text = doc.text
     for s in doc.sentences:
         if s.is_question and not (keep_requests and _REQUEST.search(s.text)):
-            s_excluded = True
-        else:
-            terms = {doc.text[h.start : h.end].lower() for h in jargon.get(s.index, [])}
-            terms |= {doc.text[h.start : h.end].lower() for h in jargon_neg.get(s.index, [])}
-            # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
-            s_excluded = len(terms) >= stuffing.min_distinct and not any(
-                analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS
-            )
-            s.is_stuffing = s_excluded
-        if s_excluded:
+            excluded.add(s.index)
+            continue
+        hits = [*jargon.get(s.index, ()), *jargon_neg.get(s.index, ())]
+        if len(hits) < stuffing.min_distinct:
+            continue  # too few jargon words to be stuffing
+        terms = {text[h.start : h.end].lower() for h in hits}
+        # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
+        if len(terms) >= stuffing.min_distinct and not any(
+            analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS
+        ):
+            s.is_stuffing = True
             excluded.add(s.index)
     analysis.exclude(excluded)
 

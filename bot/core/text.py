@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate, compress, islice
+from typing import NamedTuple
 
 # --- sentences ---------------------------------------------------------------
 
@@ -33,8 +35,7 @@ class Sentence:
     is_stuffing: bool = False
 
 
-@dataclass(slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One match of a concept or a quantity in the document text."""
 
     name: str
@@ -42,6 +43,10 @@ class Hit:
     end: int
     sentence: int
     negated: bool = False
+
+
+# Builds a Hit from a 5-tuple without a Python-level __new__ (hits are made by the thousand).
+make_hit = partial(tuple.__new__, Hit)
 
 
 @dataclass
@@ -342,7 +347,10 @@ def _is_word_char(ch: str) -> bool:
 
 
 def _inside_word(text: str, pos: int) -> bool:
-    return 0 < pos < len(text) and _is_word_char(text[pos - 1]) and _is_word_char(text[pos])
+    if 0 < pos < len(text):
+        before, at = text[pos - 1], text[pos]
+        return (before.isalnum() or before == "_") and (at.isalnum() or at == "_")
+    return False
 
 
 def _clause_bounds(
@@ -567,15 +575,41 @@ _QUANTITY_LEAD_CHARS = frozenset("$€£~≈+±-.")
 
 
 def _quantity_starts(doc: Document) -> list[int]:
-    """Positions where a quantity may start: cheap to find, checked by each pattern."""
+    """Positions where a quantity may start: cheap to find, checked by each pattern.
+
+    These are the tokens that are number words (or "from", "p95"...) or start
+    with a digit, and the sign or currency character just before one.
+    """
     text = doc.text
+    if text.isascii():
+        # tokens led by a digit: digits with no word character before them
+        found = [p for p in _digit_positions(text) if not p or not _is_word_char(text[p - 1])]
+        found += compress(doc.positions, map(_QUANTITY_START_WORDS.__contains__, doc.words))
+        found.sort()
+    else:
+        found = [
+            pos
+            for word, pos in zip(doc.words, doc.positions, strict=True)
+            if word[0].isdigit() or word in _QUANTITY_START_WORDS
+        ]
     starts = []
-    for word, pos in zip(doc.words, doc.positions, strict=True):
-        if word[0].isdigit() or word in _QUANTITY_START_WORDS:
-            if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
-                starts.append(pos - 1)
-            starts.append(pos)
+    for pos in found:
+        if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
+            starts.append(pos - 1)
+        starts.append(pos)
     return starts
+
+
+def _digit_positions(text: str) -> list[int]:
+    """Sorted positions of the ASCII digits in `text`."""
+    out: list[int] = []
+    for digit in "0123456789":
+        at = text.find(digit)
+        while at >= 0:
+            out.append(at)
+            at = text.find(digit, at + 1)
+    out.sort()
+    return out
 
 
 class _LazyQuantities(dict[str, list[Hit]]):
@@ -616,7 +650,7 @@ def _find_kind(doc: Document, kind: str, starts: list[int]) -> list[Hit]:
         if not text[start:end].strip():
             continue
         si = bisect_right(sentence_starts, start) - 1
-        hits.append(Hit(kind, start, end, si if si > 0 else 0))
+        hits.append(make_hit((kind, start, end, si if si > 0 else 0, False)))
         covered = end
     return hits
 
