@@ -183,38 +183,83 @@ class _QuantityTables(dict[str, dict[int, list[Hit]]]):
 
 
 class Analysis:
-    """A document plus the concept hits one scenario's detectors need."""
+    """A document plus the concept hits one scenario's detectors need.
+
+    Whether a hit is negated is settled lazily: hits in a sentence with any
+    negation word wait in `_pending` until a rule looks at that concept in
+    that sentence (most never are), then go to the affirmed or negated table.
+    """
 
     def __init__(self, doc: Document, lexicon: Lexicon) -> None:
         self.doc = doc
         self.excluded: set[int] = set()
-        self.affirmed: dict[str, dict[int, list[Hit]]] = {}
-        self.negated: dict[str, dict[int, list[Hit]]] = {}
-        negation = NegationScope(doc)
+        self._affirmed: dict[str, dict[int, list[Hit]]] = {}
+        self._negated: dict[str, dict[int, list[Hit]]] = {}
+        self._pending: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self._negation = negation = NegationScope(doc)
         maybe_negated = negation.sentences
         starts = doc._starts
         for name in lexicon.patterns:
-            self.affirmed[name] = {}
-            self.negated[name] = {}
+            self._affirmed[name] = {}
+            self._negated[name] = {}
         for name, spans in lexicon.scan(doc.text, doc.words, doc.positions).items():
-            pos = self.affirmed[name]
-            neg = self.negated[name]
-            for start, end in spans:
+            pos = self._affirmed[name]
+            pending: dict[int, list[tuple[int, int]]] | None = None
+            for span in spans:
+                start = span[0]
                 si = bisect_right(starts, start) - 1
                 if si < 0:
                     si = 0
-                if si in maybe_negated and negation.negated(start, end, si):
-                    hit = make_hit((name, start, end, si, True))
-                    table = neg
-                else:
-                    hit = make_hit((name, start, end, si, False))
-                    table = pos
-                bucket = table.get(si)
+                if si in maybe_negated:
+                    if pending is None:
+                        pending = self._pending[name] = {}
+                    waiting = pending.get(si)
+                    if waiting is None:
+                        pending[si] = [span]
+                    else:
+                        waiting.append(span)
+                    continue
+                hit = make_hit((name, start, span[1], si, False))
+                bucket = pos.get(si)
                 if bucket is None:
-                    table[si] = [hit]
+                    pos[si] = [hit]
                 else:
                     bucket.append(hit)
         self.quantities = _QuantityTables(doc)
+
+    @property
+    def affirmed(self) -> dict[str, dict[int, list[Hit]]]:
+        """Non-negated hits by concept and sentence (every pending hit settled)."""
+        self._settle_all()
+        return self._affirmed
+
+    @property
+    def negated(self) -> dict[str, dict[int, list[Hit]]]:
+        """Negated hits by concept and sentence (every pending hit settled)."""
+        self._settle_all()
+        return self._negated
+
+    def _settle_all(self) -> None:
+        for name, pending in list(self._pending.items()):
+            self._settle(name, pending, list(pending))
+
+    def _settle(self, name: str, pending: dict[int, list[tuple[int, int]]], where: Any) -> None:
+        """Decide negation for the concept's waiting hits in the sentences `where`."""
+        negated = self._negation.negated
+        for si in [si for si in pending if si in where]:
+            for start, end in pending.pop(si):
+                is_negated = negated(start, end, si)
+                table = (self._negated if is_negated else self._affirmed)[name]
+                table.setdefault(si, []).append(make_hit((name, start, end, si, is_negated)))
+        if not pending:
+            del self._pending[name]
+
+    def spans_in(self, name: str, si: int) -> list[tuple[int, int]]:
+        """Every (start, end) of a concept in one sentence, negated or not."""
+        out = [(h.start, h.end) for h in self._affirmed.get(name, _EMPTY).get(si, ())]
+        out += [(h.start, h.end) for h in self._negated.get(name, _EMPTY).get(si, ())]
+        out += self._pending.get(name, {}).get(si, ())
+        return out
 
     def exclude(self, sentence_indices: set[int]) -> None:
         """Leave these sentences out of every rule (questions, stuffing)."""
@@ -224,14 +269,18 @@ class Analysis:
     def evaluate(self, expr: Expr, sentences: range) -> list[Hit] | None:
         kind = type(expr)
         if kind is ConceptRef:
+            name = expr.name
+            pending = self._pending.get(name)
+            if pending:
+                self._settle(name, pending, sentences)
             mode = expr.mode
             if mode == "affirmed":
-                return self._collect((self.affirmed.get(expr.name, _EMPTY),), sentences)
+                return self._collect((self._affirmed.get(name, _EMPTY),), sentences)
             tables = []
             if mode == "mention":
-                tables.append(self.affirmed.get(expr.name, _EMPTY))
+                tables.append(self._affirmed.get(name, _EMPTY))
             if mode in ("negated", "mention"):
-                tables.append(self.negated.get(expr.name, _EMPTY))
+                tables.append(self._negated.get(name, _EMPTY))
             return self._collect(tables, sentences)
         if kind is QuantityRef:
             return self._collect((self.quantities[expr.kind],), sentences)
@@ -308,11 +357,16 @@ class Analysis:
         kind = type(expr)
         if kind is ConceptRef:
             name = expr.name
+            waiting = self._pending.get(name, _EMPTY)  # may go either way: counted for both
             if expr.mode == "affirmed":
-                return set(self.affirmed.get(name, _EMPTY))
+                return set(self._affirmed.get(name, _EMPTY)).union(waiting)
             if expr.mode == "negated":
-                return set(self.negated.get(name, _EMPTY))
-            return set(self.affirmed.get(name, _EMPTY)) | set(self.negated.get(name, _EMPTY))
+                return set(self._negated.get(name, _EMPTY)).union(waiting)
+            return (
+                set(self._affirmed.get(name, _EMPTY))
+                .union(self._negated.get(name, _EMPTY))
+                .union(waiting)
+            )
         if kind is QuantityRef:
             return set(self.quantities[expr.kind])
         if kind is NotExpr:

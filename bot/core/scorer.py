@@ -135,8 +135,6 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     """Leave out questions back to the interviewer and keyword-stuffed sentences."""
     doc = analysis.doc
     stuffing = scenario.spec.scoring.stuffing
-    jargon = analysis.affirmed.get(stuffing.concept, {})
-    jargon_neg = analysis.negated.get(stuffing.concept, {})
     excluded = set()
     keep_requests = scenario.spec.scoring.keep_requests
     text = doc.text
@@ -144,10 +142,10 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
         if s.is_question and not (keep_requests and _REQUEST.search(s.text)):
             excluded.add(s.index)
             continue
-        hits = [*jargon.get(s.index, ()), *jargon_neg.get(s.index, ())]
-        if len(hits) < stuffing.min_distinct:
+        spans = analysis.spans_in(stuffing.concept, s.index)
+        if len(spans) < stuffing.min_distinct:
             continue  # too few jargon words to be stuffing
-        terms = {text[h.start : h.end].lower() for h in hits}
+        terms = {text[start:end].lower() for start, end in spans}
         # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
         if len(terms) >= stuffing.min_distinct and not any(
             analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS

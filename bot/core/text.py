@@ -574,29 +574,74 @@ _QUANTITY_START_WORDS = frozenset(
 _QUANTITY_LEAD_CHARS = frozenset("$€£~≈+±-.")
 
 
-def _quantity_starts(doc: Document) -> list[int]:
-    """Positions where a quantity may start: cheap to find, checked by each pattern.
+# Start words only one kind of quantity can begin with.
+_START_WORD_KIND = {
+    "from": "from_to",
+    "p50": "latency",
+    "p90": "latency",
+    "p95": "latency",
+    "p99": "latency",
+    "double": "fraction",
+    "doubles": "fraction",
+    "doubled": "fraction",
+    "doubling": "fraction",
+    "triple": "fraction",
+    "tripled": "fraction",
+    "triples": "fraction",
+}
+# "a" starts a quantity only before one of these ("a hundred", "a third", "a cent"...).
+_AFTER_A = (
+    "hundred",
+    "thousand",
+    "dozen",
+    "few",
+    "cent",
+    "half",
+    "third",
+    "quarter",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "tenth",
+)
+
+
+def _quantity_starts(doc: Document, prune: bool = True) -> list[tuple[int, str | None]]:
+    """Positions where a quantity may start, each with the one kind it is for (or None).
 
     These are the tokens that are number words (or "from", "p95"...) or start
-    with a digit, and the sign or currency character just before one.
+    with a digit, and the sign or currency character just before one. "from"
+    only starts a `from_to`, "p95" a `latency`..., and "a" is left out unless
+    a word like "hundred", "third" or "cent" follows. `prune=False` keeps
+    every start for every kind (the reference the tests compare against).
     """
     text = doc.text
+    words = doc.words
+    positions = doc.positions
+    last = len(words) - 1
+    found: list[tuple[int, str | None]] = []
+    for i in compress(range(len(words)), map(_QUANTITY_START_WORDS.__contains__, words)):
+        word = words[i]
+        if not prune:
+            found.append((positions[i], None))
+        elif word != "a" or (i < last and words[i + 1].startswith(_AFTER_A)):
+            found.append((positions[i], _START_WORD_KIND.get(word)))
     if text.isascii():
         # tokens led by a digit: digits with no word character before them
-        found = [p for p in _digit_positions(text) if not p or not _is_word_char(text[p - 1])]
-        found += compress(doc.positions, map(_QUANTITY_START_WORDS.__contains__, doc.words))
-        found.sort()
-    else:
-        found = [
-            pos
-            for word, pos in zip(doc.words, doc.positions, strict=True)
-            if word[0].isdigit() or word in _QUANTITY_START_WORDS
+        found += [
+            (p, None) for p in _digit_positions(text) if not p or not _is_word_char(text[p - 1])
         ]
-    starts = []
-    for pos in found:
+    else:
+        found += [
+            (pos, None) for word, pos in zip(words, positions, strict=True) if word[0].isdigit()
+        ]
+    found.sort()
+    starts: list[tuple[int, str | None]] = []
+    for pos, only in found:
         if pos and text[pos - 1] in _QUANTITY_LEAD_CHARS:
-            starts.append(pos - 1)
-        starts.append(pos)
+            starts.append((pos - 1, only))
+        starts.append((pos, only))
     return starts
 
 
@@ -618,18 +663,22 @@ class _LazyQuantities(dict[str, list[Hit]]):
     def __init__(self, doc: Document) -> None:
         super().__init__()
         self.doc = doc
-        self.starts: list[int] | None = None
+        self.starts: list[tuple[int, str | None]] | None = None
 
     def __missing__(self, kind: str) -> list[Hit]:
         if self.starts is None:
             self.starts = _quantity_starts(self.doc)
-        hits = self[kind] = _find_kind(self.doc, kind, self.starts)
+        starts = [pos for pos, only in self.starts if only is None or only == kind]
+        hits = self[kind] = _find_kind(self.doc, kind, starts)
         return hits
 
 
 def find_quantities(doc: Document) -> dict[str, list[Hit]]:
-    """Every quantity in the document, by kind (leftmost, non-overlapping per kind)."""
-    starts = _quantity_starts(doc)
+    """Every quantity in the document, by kind (leftmost, non-overlapping per kind).
+
+    Tries every start for every kind: the reference the lazy lookup is tested against.
+    """
+    starts = [pos for pos, _ in _quantity_starts(doc, prune=False)]
     return {kind: _find_kind(doc, kind, starts) for kind in QUANTITY_PATTERNS}
 
 
