@@ -167,6 +167,17 @@ class Rule:
 # --- evaluation --------------------------------------------------------------
 
 
+def _has_quantity(expr: Expr) -> bool:
+    """Does the expression look at a quantity anywhere (costly to find)?"""
+    if isinstance(expr, QuantityRef):
+        return True
+    if isinstance(expr, ConceptRef):
+        return False
+    if isinstance(expr, NotExpr):
+        return _has_quantity(expr.part)
+    return any(_has_quantity(part) for part in expr.parts)
+
+
 class _QuantityTables(dict[str, dict[int, list[Hit]]]):
     """Quantity hits by kind and sentence, built the first time a rule asks for a kind."""
 
@@ -352,7 +363,8 @@ class Analysis:
         With `same_sentence` (sentence scope) every part of an `all` must be in
         the one sentence; otherwise (wider units) the unit must at least take
         in a sentence of its rarest part. Concept parts are free to look up;
-        quantity parts are found only when no concept part limits the unit.
+        parts with a quantity in them are found only when no concept part
+        limits the unit.
         """
         kind = type(expr)
         if kind is ConceptRef:
@@ -375,7 +387,7 @@ class Analysis:
             found: set[int] | None = None
             for cheap in (True, False):
                 for part in expr.parts:
-                    if (type(part) is not QuantityRef) is not cheap:
+                    if _has_quantity(part) is cheap:
                         continue
                     limit = self.support(part, same_sentence)
                     if limit is None:

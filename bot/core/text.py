@@ -665,6 +665,16 @@ class _LazyQuantities(dict[str, list[Hit]]):
         self.doc = doc
         self.starts: list[tuple[int, str | None]] | None = None
 
+    def possible_in(self, si: int) -> bool:
+        """Could any quantity start in sentence `si`? (False: none of any kind can.)"""
+        if self.starts is None:
+            self.starts = _quantity_starts(self.doc)
+        starts = self.doc._starts
+        begin = starts[si]
+        end = starts[si + 1] if si + 1 < len(starts) else len(self.doc.text)
+        i = bisect_left(self.starts, (begin,))
+        return i < len(self.starts) and self.starts[i][0] < end
+
     def __missing__(self, kind: str) -> list[Hit]:
         if self.starts is None:
             self.starts = _quantity_starts(self.doc)
