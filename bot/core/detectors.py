@@ -507,7 +507,8 @@ class Lexicon:
         self.digit_led: list[_Entry] = []  # raw patterns tried at words led by a digit
         self.pairs: dict[tuple[str, str], list[_Entry]] = {}
         self._cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases filed under it
-        self._hot: dict[str, bool] = {}  # word -> has phrases, or starts a word pair
+        # word -> (its phrases, second words of the pairs it starts), or () if none
+        self._hot: dict[str, tuple[tuple[_Entry, ...], frozenset[str] | None] | tuple[()]] = {}
         for name, items in phrases.items():
             try:
                 self.patterns[name] = compile_phrases(items)
@@ -517,6 +518,10 @@ class Lexicon:
                 raise DetectorError(f"bad pattern in concept {name!r}: {exc}", (name,)) from None
         self.prefix_lengths = sorted({len(k) for k in self.prefix})
         self.pair_first = frozenset(first for first, _ in self.pairs)
+        seconds: dict[str, set[str]] = {}
+        for first, second in self.pairs:
+            seconds.setdefault(first, set()).add(second)
+        self.pair_seconds = {first: frozenset(found) for first, found in seconds.items()}
 
     def _file(self, name: str, phrase: str) -> None:
         pattern = compile_phrases([phrase])
@@ -572,6 +577,15 @@ class Lexicon:
         self.raw_anchors.append(prefixes)
         self.raw_plans.append(plan or plan_for(pattern))
 
+    def _hot_entry(self, word: str) -> tuple[tuple[_Entry, ...], frozenset[str] | None] | tuple[()]:
+        """What scanning does at `word`: its phrases and pair seconds, or () for nothing."""
+        found = self._hot.get(word)
+        if found is None:
+            entries = self._candidates(word)
+            seconds = self.pair_seconds.get(word)
+            found = self._hot[word] = (entries, seconds) if entries or seconds else ()
+        return found
+
     def _candidates(self, word: str) -> tuple[_Entry, ...]:
         found = self._cache.get(word)
         if found is None:
@@ -598,32 +612,24 @@ class Lexicon:
         if words is None or positions is None:
             words, positions = tokenise(text.lower())
         pairs = self.pairs
-        pair_first = self.pair_first
-        cache = self._cache
+        hot = self._hot
         last = len(words) - 1
-        flags = list(map(self._hot.get, words))  # None: a word not seen before
-        if None in flags:
-            if len(cache) > _MAX_CACHED_WORDS:
-                cache.clear()
-                self._hot.clear()
-            for i, flag in enumerate(flags):
-                if flag is None:
-                    word = words[i]
-                    flag = self._hot.get(word)
-                    if flag is None:
-                        flag = self._hot[word] = bool(self._candidates(word) or word in pair_first)
-                    flags[i] = flag
-        for i in compress(range(len(words)), flags):
-            word = words[i]
+        found_for = list(map(hot.get, words))  # None: a word not seen before
+        if None in found_for:
+            if len(hot) > _MAX_CACHED_WORDS:
+                self._cache.clear()
+                hot.clear()
+            for i, known in enumerate(found_for):
+                if known is None:
+                    found_for[i] = self._hot_entry(words[i])
+        for i in compress(range(len(words)), found_for):
+            entries, seconds = found_for[i]  # type: ignore[misc]
             pos = positions[i]
-            entries = cache[word]
-            if word in pair_first and i < last:
-                paired = pairs.get((word, words[i + 1]))
-                if paired:
-                    entries = (*entries, *paired)
+            if seconds is not None and i < last and words[i + 1] in seconds:
+                entries = (*entries, *pairs[(words[i], words[i + 1])])
             for name, pattern in entries:
                 if pattern is None:
-                    end = pos + len(word)
+                    end = pos + len(words[i])
                 else:
                     found = pattern.match(text, pos)
                     if found is None:

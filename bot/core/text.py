@@ -10,7 +10,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate, compress, islice
+from itertools import accumulate, compress, count, islice
+from operator import add
 from typing import NamedTuple
 
 # --- sentences ---------------------------------------------------------------
@@ -150,14 +151,15 @@ def split_sentences(text: str, answer: int, offset: int, first_index: int) -> li
         lead = len(chunk) - len(chunk.lstrip())
         s = start + lead
         e = s + len(stripped)
+        # positional: index, answer, start, end, text, is_question
         out.append(
             Sentence(
-                index=first_index + len(out),
-                answer=answer,
-                start=offset + s,
-                end=offset + e,
-                text=stripped,
-                is_question=stripped.rstrip(" )\"'").endswith("?"),
+                first_index + len(out),
+                answer,
+                offset + s,
+                offset + e,
+                stripped,
+                stripped.rstrip(" )\"'").endswith("?"),
             )
         )
     return out
@@ -187,7 +189,6 @@ def analyse(answers: list[str]) -> Document:
 _ASCII_NON_WORD_TO_SPACE = str.maketrans(
     {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
 )
-_PLUS_ONE = (1).__add__
 
 
 def tokenise(lowered: str) -> tuple[list[str], list[int]]:
@@ -201,7 +202,8 @@ def tokenise(lowered: str) -> tuple[list[str], list[int]]:
         found = [(m[0], m.start()) for m in TOKEN.finditer(lowered)]
         return [w for w, _ in found], [p for _, p in found]
     parts = lowered.translate(_ASCII_NON_WORD_TO_SPACE).split(" ")
-    starts = accumulate(map(_PLUS_ONE, map(len, parts)), initial=0)
+    # part k starts after the k parts before it and the k spaces between them
+    starts = map(add, accumulate(map(len, parts), initial=0), count())
     return list(compress(parts, parts)), list(compress(starts, parts))
 
 
