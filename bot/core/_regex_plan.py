@@ -52,6 +52,7 @@ class Anchor:
     text: str = ""
     word_start: bool = False  # only where a word starts (a \\b comes right before)
     whole: bool = False  # the literal's first word is a whole token (a non-word char follows)
+    lead_chars: frozenset[str] | None = None  # what the optional lead can be made of (None: any)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def plan_for(pattern: re.Pattern[str]) -> RawPlan:
     try:
         if parsed.getwidth()[0] == 0:
             raise _GiveUp  # may match the empty string: finditer's rules differ
-        anchors = tuple(planner.first(list(parsed.data), 0, False, []))
+        anchors = tuple(planner.first(list(parsed.data), 0, False, [], frozenset()))
     except _GiveUp:
         anchors = None
     try:
@@ -99,7 +100,12 @@ class _Planner:
         return frozenset(ch for ch in _ASCII if compiled.match(ch))
 
     def first(
-        self, items: list[Any], lead: int, bounded: bool = False, after: list[Any] | None = None
+        self,
+        items: list[Any],
+        lead: int,
+        bounded: bool = False,
+        after: list[Any] | None = None,
+        lead_chars: frozenset[str] | None = None,
     ) -> list[Anchor]:
         """Anchors of the first required item of `items`, `lead` optional chars in.
 
@@ -114,30 +120,46 @@ class _Planner:
                     bounded = bounded or (op is c.AT and av is c.AT_BOUNDARY)
                     continue
                 try:
-                    return self.optional_paths(item, items[index + 1 :], lead, bounded, after)
+                    return self.optional_paths(
+                        item, items[index + 1 :], lead, bounded, after, lead_chars
+                    )
                 except _GiveUp:
                     pass
                 if high >= c.MAXREPEAT or lead + high > _MAX_LEAD:
                     raise _GiveUp
                 lead += high
+                taken = self.item_chars(item)
+                lead_chars = None if taken is None or lead_chars is None else lead_chars | taken
                 bounded = False
                 continue
             if op is c.LITERAL:
-                return [self.literal_anchor(items[index:], lead, bounded, after)]
+                return [self.literal_anchor(items[index:], lead, bounded, after, lead_chars)]
             if op in (c.IN, c.ANY, c.NOT_LITERAL):
                 chars = self.ascii_set(item)
                 if chars <= _DIGITS:
-                    return [Anchor("digit", lead, chars, word_start=bounded and lead == 0)]
+                    return [
+                        Anchor(
+                            "digit",
+                            lead,
+                            chars,
+                            word_start=bounded and lead == 0,
+                            lead_chars=lead_chars,
+                        )
+                    ]
                 if len(chars) <= _MAX_SYMBOLS and not any(ch.isalnum() for ch in chars):
-                    return [Anchor("symbols", lead, chars)]
+                    return [Anchor("symbols", lead, chars, lead_chars=lead_chars)]
                 raise _GiveUp
             if op is c.SUBPATTERN:
                 _group, add_flags, del_flags, sub = av
                 if add_flags or del_flags:
                     raise _GiveUp
-                return self.first(list(sub.data), lead, bounded, _then(items[index + 1 :], after))
+                return self.first(
+                    list(sub.data), lead, bounded, _then(items[index + 1 :], after), lead_chars
+                )
             if op is c.ATOMIC_GROUP:
-                return self.first(list(av.data), lead, bounded, _then(items[index + 1 :], after))
+                return self.first(
+                    list(av.data), lead, bounded, _then(items[index + 1 :], after), lead_chars
+                )
             if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
                 once = av[1] == 1
                 return self.first(
@@ -145,6 +167,7 @@ class _Planner:
                     lead,
                     bounded,
                     (_then(items[index + 1 :], after) if once else None),
+                    lead_chars,
                 )
             if op is c.BRANCH:
                 out: list[Anchor] = []
@@ -153,7 +176,11 @@ class _Planner:
                         raise _GiveUp
                     out.extend(
                         self.first(
-                            list(alternative.data), lead, bounded, _then(items[index + 1 :], after)
+                            list(alternative.data),
+                            lead,
+                            bounded,
+                            _then(items[index + 1 :], after),
+                            lead_chars,
                         )
                     )
                 return out
@@ -161,7 +188,13 @@ class _Planner:
         raise _GiveUp
 
     def optional_paths(
-        self, item: Any, rest: list[Any], lead: int, bounded: bool, after: list[Any] | None
+        self,
+        item: Any,
+        rest: list[Any],
+        lead: int,
+        bounded: bool,
+        after: list[Any] | None,
+        lead_chars: frozenset[str] | None,
     ) -> list[Anchor]:
         """Anchors of an optional item as two paths: taken, or skipped."""
         op, av = item
@@ -171,9 +204,23 @@ class _Planner:
             inner = list(av[3].data)
         else:
             raise _GiveUp
-        return self.first(inner + rest, lead, bounded, after) + self.first(
-            rest, lead, bounded, after
+        return self.first(inner + rest, lead, bounded, after, lead_chars) + self.first(
+            rest, lead, bounded, after, lead_chars
         )
+
+    def item_chars(self, item: Any) -> frozenset[str] | None:
+        """The ASCII characters an optional one-character item (or a repeat of
+        one) may take, or None when it is something larger."""
+        op, av = item
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            inner = list(av[2].data)
+            if len(inner) != 1:
+                return None
+            item = inner[0]
+            op = item[0]
+        if op in (c.LITERAL, c.IN, c.ANY, c.NOT_LITERAL):
+            return self.ascii_set(item)
+        return None
 
     def literal_run(self, items: list[Any]) -> str:
         """The literal text a run of LITERAL items spells (lower-case if ignoring case)."""
@@ -185,17 +232,29 @@ class _Planner:
         return text.lower() if self.ignore_case else text
 
     def literal_anchor(
-        self, items: list[Any], lead: int, bounded: bool, after: list[Any] | None
+        self,
+        items: list[Any],
+        lead: int,
+        bounded: bool,
+        after: list[Any] | None,
+        lead_chars: frozenset[str] | None,
     ) -> Anchor:
         first = self.ascii_set(items[0])
         word_start = bounded and lead == 0 and bool(first) and all(_is_word(ch) for ch in first)
         if first and first <= _DIGITS:
-            return Anchor("digit", lead, first, word_start=word_start)
+            return Anchor("digit", lead, first, word_start=word_start, lead_chars=lead_chars)
         text = self.literal_run(items)
         if not text or (len(text) == 1 and text.isalpha() and not word_start):
             raise _GiveUp  # a non-ASCII or a single letter: too common or unprovable
         whole = self.ends_word(text, _then(items[len(text) :], after))
-        return Anchor("literal", lead, text=text, word_start=word_start, whole=whole)
+        return Anchor(
+            "literal",
+            lead,
+            text=text,
+            word_start=word_start,
+            whole=whole,
+            lead_chars=lead_chars,
+        )
 
     def ends_word(self, text: str, following: list[Any] | None) -> bool:
         """Does a non-word character (or the end of a word) follow the literal's first word?"""
@@ -374,8 +433,13 @@ def anchor_positions(plan: RawPlan, text: str, lowered: str, digits: list[int]) 
         if anchor.word_start:
             hits = [p for p in hits if not p or not _is_word(text[p - 1])]
         if lead:
+            lead_chars = anchor.lead_chars
             for p in hits:
-                starts.update(range(max(0, p - lead), p + 1))
+                starts.add(p)
+                for back in range(1, min(lead, p) + 1):
+                    if lead_chars is not None and text[p - back] not in lead_chars:
+                        break  # the optional lead cannot take this character
+                    starts.add(p - back)
         else:
             starts.update(hits)
     return sorted(starts)

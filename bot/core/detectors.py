@@ -666,9 +666,16 @@ class Lexicon:
                         spans.setdefault(name, []).append((found.start(), found.end()))
             return
         digits: list[int] | None = None
+        in_lowered = lowered.__contains__
+        in_text = text.__contains__
         for (name, pattern), plan in zip(self.raw, self.raw_plans, strict=True):
-            haystack = lowered if plan.ignore_case else text
-            if not all(any(lit in haystack for lit in options) for options in plan.required):
+            contains = in_lowered if plan.ignore_case else in_text
+            missing = False
+            for options in plan.required:
+                if not any(map(contains, options)):
+                    missing = True  # a text every match needs is not there
+                    break
+            if missing:
                 continue
             if plan.anchors is None:
                 found = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
