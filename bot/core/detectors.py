@@ -610,7 +610,7 @@ class Lexicon:
         """
         spans: dict[str, list[tuple[int, int]]] = {}
         if words is None or positions is None:
-            words, positions = tokenise(text.lower())
+            words, positions = tokenise(text)
         pairs = self.pairs
         hot = self._hot
         last = len(words) - 1
