@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
@@ -167,15 +167,29 @@ class Rule:
 # --- evaluation --------------------------------------------------------------
 
 
+_HAS_QUANTITY: dict[int, tuple[Expr, bool]] = {}
+
+
 def _has_quantity(expr: Expr) -> bool:
-    """Does the expression look at a quantity anywhere (costly to find)?"""
+    """Does the expression look at a quantity anywhere (costly to find)? Cached."""
+    known = _HAS_QUANTITY.get(id(expr))
+    if known is not None and known[0] is expr:
+        return known[1]
+    if len(_HAS_QUANTITY) > 50_000:
+        _HAS_QUANTITY.clear()
+    found = _looks_at_quantity(expr)
+    _HAS_QUANTITY[id(expr)] = (expr, found)
+    return found
+
+
+def _looks_at_quantity(expr: Expr) -> bool:
     if isinstance(expr, QuantityRef):
         return True
     if isinstance(expr, ConceptRef):
         return False
     if isinstance(expr, NotExpr):
-        return _has_quantity(expr.part)
-    return any(_has_quantity(part) for part in expr.parts)
+        return _looks_at_quantity(expr.part)
+    return any(_looks_at_quantity(part) for part in expr.parts)
 
 
 class _QuantityTables(dict[str, dict[int, list[Hit]]]):
@@ -264,6 +278,18 @@ class Analysis:
                 table.setdefault(si, []).append(make_hit((name, start, end, si, is_negated)))
         if not pending:
             del self._pending[name]
+
+    def span_counts(self, name: str) -> dict[int, int]:
+        """How many matches of a concept each sentence has, negated or not."""
+        counts: dict[int, int] = {}
+        for table in (
+            self._affirmed.get(name, _EMPTY),
+            self._negated.get(name, _EMPTY),
+            self._pending.get(name, _EMPTY),
+        ):
+            for si, items in table.items():
+                counts[si] = counts.get(si, 0) + len(items)
+        return counts
 
     def spans_in(self, name: str, si: int) -> list[tuple[int, int]]:
         """Every (start, end) of a concept in one sentence, negated or not."""
@@ -357,7 +383,7 @@ class Analysis:
             return out
         return [range(0, n)] if n else []
 
-    def support(self, expr: Expr, same_sentence: bool) -> set[int] | None:
+    def support(self, expr: Expr, same_sentence: bool) -> Set[int] | None:
         """Sentences a unit must take in for `expr` to hold there (None: no limit).
 
         With `same_sentence` (sentence scope) every part of an `all` must be in
@@ -366,25 +392,25 @@ class Analysis:
         parts with a quantity in them are found only when no concept part
         limits the unit.
         """
+        # Returned sets are never changed in place: dict key views stand in for sets.
         kind = type(expr)
         if kind is ConceptRef:
             name = expr.name
-            waiting = self._pending.get(name, _EMPTY)  # may go either way: counted for both
-            if expr.mode == "affirmed":
-                return set(self._affirmed.get(name, _EMPTY)).union(waiting)
-            if expr.mode == "negated":
-                return set(self._negated.get(name, _EMPTY)).union(waiting)
-            return (
-                set(self._affirmed.get(name, _EMPTY))
-                .union(self._negated.get(name, _EMPTY))
-                .union(waiting)
-            )
+            waiting = self._pending.get(name)  # may go either way: counted for both
+            mode = expr.mode
+            if mode == "affirmed":
+                keys = self._affirmed.get(name, _EMPTY).keys()
+            elif mode == "negated":
+                keys = self._negated.get(name, _EMPTY).keys()
+            else:
+                keys = self._affirmed.get(name, _EMPTY).keys() | self._negated.get(name, _EMPTY)
+            return keys | waiting.keys() if waiting else keys
         if kind is QuantityRef:
-            return set(self.quantities[expr.kind])
+            return self.quantities[expr.kind].keys()
         if kind is NotExpr:
             return None
         if kind is AllOf:
-            found: set[int] | None = None
+            found: Set[int] | None = None
             for cheap in (True, False):
                 for part in expr.parts:
                     if _has_quantity(part) is cheap:
@@ -395,7 +421,7 @@ class Analysis:
                     if found is None:
                         found = limit
                     elif same_sentence:
-                        found &= limit
+                        found = found & limit
                     elif len(limit) < len(found):
                         found = limit
                     if not found:
@@ -408,7 +434,7 @@ class Analysis:
             limit = self.support(part, same_sentence)
             if limit is None:
                 return None
-            union |= limit
+            union.update(limit)
         return union
 
     def match(self, rule: Rule) -> tuple[list[Hit], range] | None:

@@ -138,13 +138,14 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     excluded = set()
     keep_requests = scenario.spec.scoring.keep_requests
     text = doc.text
+    jargon_counts = analysis.span_counts(stuffing.concept)
     for s in doc.sentences:
         if s.is_question and not (keep_requests and _REQUEST.search(s.text)):
             excluded.add(s.index)
             continue
-        spans = analysis.spans_in(stuffing.concept, s.index)
-        if len(spans) < stuffing.min_distinct:
+        if jargon_counts.get(s.index, 0) < stuffing.min_distinct:
             continue  # too few jargon words to be stuffing
+        spans = analysis.spans_in(stuffing.concept, s.index)
         terms = {text[start:end].lower() for start, end in spans}
         # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
         if len(terms) >= stuffing.min_distinct and not (

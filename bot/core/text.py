@@ -145,11 +145,13 @@ def split_sentences(text: str, answer: int, offset: int, first_index: int) -> li
     pieces.append((pos, len(text)))
     for start, end in pieces:
         chunk = text[start:end]
-        stripped = chunk.strip()
-        if not stripped:
-            continue
-        lead = len(chunk) - len(chunk.lstrip())
-        s = start + lead
+        if chunk and not chunk[0].isspace() and not chunk[-1].isspace():
+            stripped, s = chunk, start  # the usual case: breaks took the white space
+        else:
+            stripped = chunk.strip()
+            if not stripped:
+                continue
+            s = start + len(chunk) - len(chunk.lstrip())
         e = s + len(stripped)
         # positional: index, answer, start, end, text, is_question
         out.append(
