@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from bot.core.detectors import Analysis, Lexicon, Rule, concepts_used
 from bot.core.scenarios import Scenario
@@ -71,24 +72,25 @@ class ScoreResult:
 
 
 # Per scenario lexicon: the same lexicon cut down to the concepts its rules and
-# its stuffing check refer to (the others are never looked at).
-_USED_LEXICONS: dict[int, tuple[Lexicon, Lexicon]] = {}
+# its stuffing check refer to (the others are never looked at). Keyed weakly by
+# the full lexicon, so a reloaded scenario's old lexicon can be freed; None
+# means every concept is used (the full lexicon itself).
+_USED_LEXICONS: WeakKeyDictionary[Lexicon, Lexicon | None] = WeakKeyDictionary()
 
 
 def _used_lexicon(scenario: Scenario) -> Lexicon:
     """The scenario's lexicon restricted to the concepts scoring looks at."""
     full = scenario.lexicon
-    cached = _USED_LEXICONS.get(id(full))
-    if cached is not None and cached[0] is full:
-        return cached[1]
-    used = {scenario.spec.scoring.stuffing.concept}
-    for item in (*scenario.criteria, *scenario.antipatterns):
-        for rule in item.rules:
-            used |= concepts_used(rule.when)
-    phrases = {name: items for name, items in full.phrases.items() if name in used}
-    lexicon = full if len(phrases) == len(full.phrases) else Lexicon(phrases)
-    _USED_LEXICONS[id(full)] = (full, lexicon)
-    return lexicon
+    try:
+        cut = _USED_LEXICONS[full]
+    except KeyError:
+        used = {scenario.spec.scoring.stuffing.concept}
+        for item in (*scenario.criteria, *scenario.antipatterns):
+            for rule in item.rules:
+                used |= concepts_used(rule.when)
+        phrases = {name: items for name, items in full.phrases.items() if name in used}
+        cut = _USED_LEXICONS[full] = None if len(phrases) == len(full.phrases) else Lexicon(phrases)
+    return full if cut is None else cut
 
 
 def is_non_answer(text: str) -> bool:
