@@ -474,6 +474,10 @@ class Analysis:
 _Entry = tuple[str, "re.Pattern[str] | None"]  # None: the word itself is the whole phrase
 
 
+# At one word: its phrases, the second words of pairs it starts, its `leftmost` regexes.
+_Hot = tuple[tuple[_Entry, ...], frozenset[str] | None, tuple[_Entry, ...]] | tuple[()]
+
+
 def _span_key(span: tuple[int, int]) -> tuple[int, int]:
     return (span[0], -span[1])
 
@@ -531,10 +535,14 @@ class Lexicon:
         self.raw_anchors: list[set[str]] = []
         self.raw_plans: list[RawPlan] = []
         self.digit_led: list[_Entry] = []  # raw patterns tried at words led by a digit
+        # raw phrases with nothing to anchor on: searched through every whole text
+        self.unanchored: list[tuple[str, str]] = []
+        # raw regexes indexed by the words they must start at, yet matched as a
+        # search would: not again inside their own previous match
+        self.leftmost: set[_Entry] = set()  # (concept, regex): the same regex may serve two
         self.pairs: dict[tuple[str, str], list[_Entry]] = {}
         self._cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases filed under it
-        # word -> (its phrases, second words of the pairs it starts), or () if none
-        self._hot: dict[str, tuple[tuple[_Entry, ...], frozenset[str] | None] | tuple[()]] = {}
+        self._hot: dict[str, _Hot] = {}  # word -> what scanning does there (`_hot_entry`)
         for name, items in phrases.items():
             try:
                 self.patterns[name] = compile_phrases(items)
@@ -551,6 +559,7 @@ class Lexicon:
 
     def _file(self, name: str, phrase: str) -> None:
         pattern = compile_phrases([phrase])
+        entry: _Entry = (name, pattern)  # one object wherever it is filed (see `leftmost`)
         words = phrase.split()
         first = words[0] if words else ""
         stem = first.rstrip("*")
@@ -559,38 +568,44 @@ class Lexicon:
             plan = plan_for(pattern)
             words = word_keys(plan)
             if words is not None:
-                # it can only start where a word starts: tried at those words
+                # It can only start where a word starts: tried at those words. One
+                # that begins with literal text in every alternative keeps the rule
+                # for such phrases (tried at every word start); any other is
+                # matched like a search, leftmost first (`leftmost`).
+                prefixes = literal_prefixes(phrase[3:])
+                if not prefixes or not all(_FIRST_WORD.match(p) for p in prefixes):
+                    self.leftmost.add(entry)
                 for key, whole in words.items():
                     if not key:
-                        self.digit_led.append((name, pattern))
+                        self.digit_led.append(entry)
                     else:
-                        (self.exact if whole else self.prefix).setdefault(key, []).append(
-                            (name, pattern)
-                        )
+                        (self.exact if whole else self.prefix).setdefault(key, []).append(entry)
                 return
             prefixes = literal_prefixes(phrase[3:])
             keys = {_FIRST_WORD.match(p) for p in prefixes} if prefixes else {None}
             if None not in keys:
                 # filed under each alternative's first letters; matched at word starts
                 for key in {k.group().lower() for k in keys if k is not None}:
-                    self.prefix.setdefault(key, []).append((name, pattern))
+                    self.prefix.setdefault(key, []).append(entry)
                 return
+            if plan.anchors is None and not plan.required and not prefixes:
+                self.unanchored.append((name, phrase))
             self._add_raw(name, pattern, prefixes or set(), plan)
         elif m is None:
             self._add_raw(name, pattern, set())
         elif first.endswith("*") and m.group() == stem:
-            self.prefix.setdefault(stem.lower(), []).append((name, pattern))
+            self.prefix.setdefault(stem.lower(), []).append(entry)
         elif m.group() == stem and len(words) == 1 and not first.endswith("*"):
             # a single plain word: the token itself is the match, no pattern needed
             self.exact.setdefault(stem.lower(), []).append((name, None))
         elif m.group() == stem and len(words) > 1 and (second := _whole_leading_token(words[1])):
             # "the reason", "the 5%": filed under both words, so "the" alone tries nothing
-            self.pairs.setdefault((stem.lower(), second), []).append((name, pattern))
+            self.pairs.setdefault((stem.lower(), second), []).append(entry)
         elif (pair := _leading_token_pair(stem, first.endswith("*"))) is not None:
             # "a/b test", "in-region": the first word is itself two tokens
-            self.pairs.setdefault(pair, []).append((name, pattern))
+            self.pairs.setdefault(pair, []).append(entry)
         else:
-            self.exact.setdefault(m.group().lower(), []).append((name, pattern))
+            self.exact.setdefault(m.group().lower(), []).append(entry)
 
     def _add_raw(
         self,
@@ -603,13 +618,17 @@ class Lexicon:
         self.raw_anchors.append(prefixes)
         self.raw_plans.append(plan or plan_for(pattern))
 
-    def _hot_entry(self, word: str) -> tuple[tuple[_Entry, ...], frozenset[str] | None] | tuple[()]:
-        """What scanning does at `word`: its phrases and pair seconds, or () for nothing."""
+    def _hot_entry(self, word: str) -> _Hot:
+        """What scanning does at `word`: its phrases, the second words of the pairs
+        it starts, its `leftmost` regexes; or () for nothing."""
         found = self._hot.get(word)
         if found is None:
-            entries = self._candidates(word)
+            candidates = self._candidates(word)
+            entries = tuple(e for e in candidates if e not in self.leftmost)
+            searched = tuple(e for e in candidates if e in self.leftmost)
             seconds = self.pair_seconds.get(word)
-            found = self._hot[word] = (entries, seconds) if entries or seconds else ()
+            found = (entries, seconds, searched) if candidates or seconds else ()
+            self._hot[word] = found
         return found
 
     def _candidates(self, word: str) -> tuple[_Entry, ...]:
@@ -639,6 +658,7 @@ class Lexicon:
             words, positions = tokenise(text)
         pairs = self.pairs
         hot = self._hot
+        covered: dict[int, int] = {}  # id of a `leftmost` entry -> end of its last match
         last = len(words) - 1
         found_for = list(map(hot.get, words))  # None: a word not seen before
         if None in found_for:
@@ -649,10 +669,21 @@ class Lexicon:
                 if known is None:
                     found_for[i] = self._hot_entry(words[i])
         for i in compress(range(len(words)), found_for):
-            entries, seconds = found_for[i]  # type: ignore[misc]
+            entries, seconds, searched = found_for[i]  # type: ignore[misc]
             pos = positions[i]
             if seconds is not None and i < last and words[i + 1] in seconds:
                 entries = (*entries, *pairs[(words[i], words[i + 1])])
+            for entry in searched:  # like a search: not again inside its last match
+                if not covered or pos >= covered.get(id(entry), 0):
+                    found = entry[1].match(text, pos)  # type: ignore[union-attr]
+                    if found is not None and found.end() > pos:
+                        end = found.end()
+                        covered[id(entry)] = end
+                        items = spans.get(entry[0])
+                        if items is None:
+                            spans[entry[0]] = [(pos, end)]
+                        else:
+                            items.append((pos, end))
             for name, pattern in entries:
                 if pattern is None:
                     end = pos + len(words[i])

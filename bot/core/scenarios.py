@@ -379,6 +379,13 @@ def warnings_for(scenario: Scenario) -> list[str]:
     for name in scenario.spec.concepts:
         if name not in used and name != scenario.spec.scoring.stuffing.concept:
             out.append(f"concept {name!r} is declared but no rule uses it")
+    for name, phrase in scenario.lexicon.unanchored:
+        if name in used:
+            out.append(
+                f"concept {name!r}: {phrase!r} has no word, digit or symbol it must start "
+                "with and no text it must contain, so it is searched through every whole "
+                "answer (slow; see 'Speed' in docs/scenarios.md)"
+            )
     return out
 
 

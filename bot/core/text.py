@@ -195,14 +195,17 @@ _ASCII_TOKEN_BYTES = bytes(
 
 
 def tokenise(text: str) -> tuple[list[str], list[int]]:
-    """The lower-case \\w+ tokens of a text and where each starts (in `text.lower()`).
+    """The lower-case \\w+ tokens of a text and where each starts.
 
     ASCII text (nearly every answer) goes through a byte translation table
     and `str.split`, several times quicker than a regex over every
     character; other text takes the regex.
     """
     if not text.isascii():
-        found = [(m[0], m.start()) for m in TOKEN.finditer(text.lower())]
+        # tokens of the text itself, lower-cased one by one: lower-casing the
+        # whole text first can change its length ("İ" becomes two characters)
+        # and shift every offset after it
+        found = [(m[0].lower(), m.start()) for m in TOKEN.finditer(text)]
         return [w for w, _ in found], [p for _, p in found]
     parts = text.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii").split(" ")
     # part k starts after the k parts before it and the k spaces between them
@@ -447,8 +450,9 @@ class NegationScope:
         cues = list(compress(doc.positions, map(_NEGATION_TOKENS.__contains__, doc.words)))
         starts = doc._starts
         self.sentences = {max(0, bisect_right(starts, pos) - 1) for pos in cues}
-        # token offsets are offsets in the text unless lower-casing changed a length
-        self.cues: list[int] | None = cues if len(doc.text.lower()) == len(doc.text) else None
+        # on ASCII text a cue pattern can only match where a cue token is; other
+        # text may hold case-folding surprises ("ſkip"), so no shortcut there
+        self.cues: list[int] | None = cues if doc.text.isascii() else None
         self._breaks: dict[int, list[tuple[int, int]]] = {}
 
     def negated(self, start: int, end: int, si: int) -> bool:
@@ -462,7 +466,9 @@ class NegationScope:
             breaks = self._breaks[si] = clause_breaks(doc.text, sentence)
         clause_start, clause_end = _clause_bounds(doc.text, start, end, sentence, breaks)
         cues = self.cues
-        if cues is None:
+        if cues is None or _inside_word(doc.text, start) or _inside_word(doc.text, end):
+            # a span cut inside a word leaves part of a word next to it, which
+            # may read as a cue ("No|tion"): no shortcut then
             before = after = True
         else:
             i = bisect_left(cues, clause_start)
