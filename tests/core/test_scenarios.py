@@ -152,3 +152,16 @@ def test_warnings_for_weak_spots() -> None:
     )
     scenario = parse_scenario(source, "weak.toml", COMMON)
     assert any("ui_only" in w and "pushback" in w for w in warnings_for(scenario))
+
+
+def test_warning_for_a_raw_phrase_with_nothing_to_anchor_on() -> None:
+    # a phrase that can start anywhere and holds no fixed text is searched through
+    # every whole answer: validate says so (docs/scenarios.md, "Speed")
+    source = GOOD.replace("causal_link = [", 'causal_link = ["re:[a-z]+\\\\d", ', 1)
+    scenario = parse_scenario(source, "slow.toml", COMMON)
+    slow = [w for w in warnings_for(scenario) if "searched through every whole answer" in w]
+    assert len(slow) == 1 and "'causal_link'" in slow[0] and "re:[a-z]+\\\\d" in slow[0]
+    # the same idea written from its fixed part is fine
+    source = GOOD.replace("causal_link = [", 'causal_link = ["re:\\\\bv\\\\d+", ', 1)
+    scenario = parse_scenario(source, "fine.toml", COMMON)
+    assert not [w for w in warnings_for(scenario) if "whole answer" in w]
