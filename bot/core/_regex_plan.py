@@ -406,16 +406,6 @@ def literal_prefixes(regex: str) -> set[str] | None:
     return found
 
 
-def digit_positions(text: str) -> list[int]:
-    """Sorted positions of the ASCII digits in `text`."""
-    out: list[int] = []
-    for digit in string.digits:
-        if digit in text:
-            out.extend(_find_all(text, digit))
-    out.sort()
-    return out
-
-
 def anchor_positions(plan: RawPlan, text: str, lowered: str, digits: list[int]) -> list[int]:
     """Sorted positions where a match of `plan` may start (ASCII text only)."""
     assert plan.anchors is not None

@@ -29,7 +29,6 @@ from typing import Any
 from bot.core._regex_plan import (
     RawPlan,
     anchor_positions,
-    digit_positions,
     literal_prefixes,
     plan_for,
     search_planned,
@@ -41,6 +40,7 @@ from bot.core.text import (
     Hit,
     NegationScope,
     compile_phrases,
+    digit_positions,
     make_hit,
     tokenise,
 )

@@ -643,7 +643,7 @@ def _quantity_starts(doc: Document, prune: bool = True) -> list[tuple[int, str |
     if text.isascii():
         # tokens led by a digit: digits with no word character before them
         found += [
-            (p, None) for p in _digit_positions(text) if not p or not _is_word_char(text[p - 1])
+            (p, None) for p in digit_positions(text) if not p or not _is_word_char(text[p - 1])
         ]
     else:
         found += [
@@ -658,7 +658,7 @@ def _quantity_starts(doc: Document, prune: bool = True) -> list[tuple[int, str |
     return starts
 
 
-def _digit_positions(text: str) -> list[int]:
+def digit_positions(text: str) -> list[int]:
     """Sorted positions of the ASCII digits in `text`."""
     out: list[int] = []
     for digit in "0123456789":

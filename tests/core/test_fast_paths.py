@@ -17,7 +17,6 @@ import pytest
 
 from bot.core._regex_plan import (
     anchor_positions,
-    digit_positions,
     literal_prefixes,
     plan_for,
     search_planned,
@@ -36,6 +35,7 @@ from bot.core.text import (
     analyse,
     clause_breaks,
     compile_phrases,
+    digit_positions,
     find_quantities,
     is_negated,
     normalise,
