@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from itertools import compress
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core._regex_plan import (
     RawPlan,
@@ -39,6 +39,7 @@ from bot.core.text import (
     Document,
     Hit,
     NegationScope,
+    QuantityScan,
     compile_phrases,
     digit_positions,
     make_hit,
@@ -192,19 +193,23 @@ def _looks_at_quantity(expr: Expr) -> bool:
     return any(_looks_at_quantity(part) for part in expr.parts)
 
 
-class _QuantityTables(dict[str, dict[int, list[Hit]]]):
-    """Quantity hits by kind and sentence, built the first time a rule asks for a kind."""
+class _BySentence(Protocol):
+    """Hits by sentence index: a dict, or a `QuantityScan` that finds them as asked."""
+
+    def get(self, si: int, default: None = None, /) -> list[Hit] | None: ...
+
+
+class _QuantityTables(dict[str, QuantityScan]):
+    """Quantity hits by kind and sentence, found as far as a rule asks (`QuantityScan`)."""
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
         self.doc = doc
 
-    def __missing__(self, kind: str) -> dict[int, list[Hit]]:
-        by_sentence: dict[int, list[Hit]] = {}
-        for hit in self.doc.quantities[kind]:
-            by_sentence.setdefault(hit.sentence, []).append(hit)
-        self[kind] = by_sentence
-        return by_sentence
+    def __missing__(self, kind: str) -> QuantityScan:
+        starts = self.doc.quantities.starts_for(kind)  # type: ignore[attr-defined]
+        table = self[kind] = QuantityScan(self.doc, kind, starts)
+        return table
 
 
 class Analysis:
@@ -343,9 +348,7 @@ class Analysis:
             return None if self.evaluate(expr.part, sentences) is not None else []
         raise TypeError(f"not an expression: {expr!r}")
 
-    def _collect(
-        self, tables: Sequence[dict[int, list[Hit]]], sentences: range
-    ) -> list[Hit] | None:
+    def _collect(self, tables: Sequence[_BySentence], sentences: range) -> list[Hit] | None:
         found: list[Hit] = []
         excluded = self.excluded
         single = len(sentences) == 1

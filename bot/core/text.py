@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import KeysView
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, compress, count, islice
@@ -688,11 +689,14 @@ class _LazyQuantities(dict[str, list[Hit]]):
         i = bisect_left(self.starts, (begin,))
         return i < len(self.starts) and self.starts[i][0] < end
 
-    def __missing__(self, kind: str) -> list[Hit]:
+    def starts_for(self, kind: str) -> list[int]:
+        """Where a quantity of `kind` may start."""
         if self.starts is None:
             self.starts = _quantity_starts(self.doc)
-        starts = [pos for pos, only in self.starts if only is None or only == kind]
-        hits = self[kind] = _find_kind(self.doc, kind, starts)
+        return [pos for pos, only in self.starts if only is None or only == kind]
+
+    def __missing__(self, kind: str) -> list[Hit]:
+        hits = self[kind] = _find_kind(self.doc, kind, self.starts_for(kind))
         return hits
 
 
@@ -707,24 +711,85 @@ def find_quantities(doc: Document) -> dict[str, list[Hit]]:
 
 def _find_kind(doc: Document, kind: str, starts: list[int]) -> list[Hit]:
     """One kind of quantity, tried only where a quantity can start."""
-    text = doc.text
-    sentence_starts = doc._starts
-    match = QUANTITY_PATTERNS[kind].match
-    hits: list[Hit] = []
-    covered = -1
-    for pos in starts:
-        if pos < covered:
-            continue
-        m = match(text, pos)
-        if m is None:
-            continue
-        start, end = m.span()
-        if not text[start:end].strip():
-            continue
-        si = bisect_right(sentence_starts, start) - 1
-        hits.append(make_hit((kind, start, end, si if si > 0 else 0, False)))
-        covered = end
-    return hits
+    scan = QuantityScan(doc, kind, starts)
+    scan.advance(len(doc.text) + 1)
+    return scan.hits
+
+
+class QuantityScan:
+    """One kind of quantity, found start by start only as far as asked.
+
+    The starts are tried in order, leftmost first and never inside the last
+    match, so asking sentence by sentence gives the same hits as one pass
+    over the whole document; a rule that settles early never pays for the
+    rest. Reads like a `dict` from sentence index to hits (`get`, `keys`).
+    """
+
+    __slots__ = ("by_sentence", "covered", "doc", "hits", "kind", "next", "starts")
+
+    def __init__(self, doc: Document, kind: str, starts: list[int]) -> None:
+        self.doc = doc
+        self.kind = kind
+        self.starts = starts
+        self.next = 0  # index of the first start not tried yet
+        self.covered = -1  # end of the last match
+        self.hits: list[Hit] = []
+        self.by_sentence: dict[int, list[Hit]] = {}
+
+    def advance(self, limit: int) -> None:
+        """Try every start before position `limit`."""
+        starts = self.starts
+        i = self.next
+        n = len(starts)
+        if i >= n or starts[i] >= limit:
+            return
+        text = self.doc.text
+        sentence_starts = self.doc._starts
+        match = QUANTITY_PATTERNS[self.kind].match
+        kind = self.kind
+        covered = self.covered
+        hits = self.hits
+        by_sentence = self.by_sentence
+        while i < n:
+            pos = starts[i]
+            if pos >= limit:
+                break
+            i += 1
+            if pos < covered:
+                continue
+            m = match(text, pos)
+            if m is None:
+                continue
+            start, end = m.span()
+            if not text[start:end].strip():
+                continue
+            si = bisect_right(sentence_starts, start) - 1
+            if si < 0:
+                si = 0
+            hit = make_hit((kind, start, end, si, False))
+            hits.append(hit)
+            bucket = by_sentence.get(si)
+            if bucket is None:
+                by_sentence[si] = [hit]
+            else:
+                bucket.append(hit)
+            covered = end
+        self.next = i
+        self.covered = covered
+
+    def get(self, si: int, default: list[Hit] | None = None) -> list[Hit] | None:
+        """The hits that start in sentence `si`."""
+        starts = self.doc._starts
+        self.advance(starts[si + 1] if si + 1 < len(starts) else len(self.doc.text) + 1)
+        return self.by_sentence.get(si, default)
+
+    def keys(self) -> KeysView[int]:
+        """Every sentence with a hit (finds them all)."""
+        self.advance(len(self.doc.text) + 1)
+        return self.by_sentence.keys()
+
+    def __bool__(self) -> bool:
+        return True  # not known without finding them all: callers ask by sentence
 
 
 # --- concept phrases ---------------------------------------------------------

@@ -28,8 +28,10 @@ from bot.core.text import (
     _NEGATION_TOKENS,
     _NORMALISE,
     _SENTENCE_BREAK,
+    QUANTITY_PATTERNS,
     TOKEN,
     NegationScope,
+    QuantityScan,
     Sentence,
     _sentence_breaks,
     analyse,
@@ -255,6 +257,22 @@ def test_pruned_quantity_starts_find_the_same_quantities() -> None:
         reference = find_quantities(doc)  # every start tried for every kind
         for kind, hits in reference.items():
             assert doc.quantities[kind] == hits, (kind, text)
+
+
+def test_quantities_asked_sentence_by_sentence_are_the_same() -> None:
+    rng = random.Random(5)
+    for text in TEXTS[::3]:
+        doc = analyse([text, text[::-1]])
+        for kind in QUANTITY_PATTERNS:
+            full: dict[int, list] = {}
+            for hit in doc.quantities[kind]:
+                full.setdefault(hit.sentence, []).append(hit)
+            scan = QuantityScan(doc, kind, doc.quantities.starts_for(kind))  # type: ignore[attr-defined]
+            order = list(range(len(doc.sentences)))
+            rng.shuffle(order)
+            for si in order[: len(order) // 2]:  # part of the way, in any order
+                assert (scan.get(si) or []) == full.get(si, []), (kind, text)
+            assert {k: scan.get(k) for k in list(scan.keys())} == full
 
 
 def _raw_phrases(lexicon: Lexicon) -> list[tuple[str, str]]:
