@@ -207,7 +207,7 @@ class _QuantityTables(dict[str, QuantityScan]):
         self.doc = doc
 
     def __missing__(self, kind: str) -> QuantityScan:
-        starts = self.doc.quantities.starts_for(kind)  # type: ignore[attr-defined]
+        starts = self.doc.quantities.starts_for(kind)
         table = self[kind] = QuantityScan(self.doc, kind, starts)
         return table
 

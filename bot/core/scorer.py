@@ -151,7 +151,7 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
         terms = {text[start:end].lower() for start, end in spans}
         # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
         if len(terms) >= stuffing.min_distinct and not (
-            analysis.doc.quantities.possible_in(s.index)  # type: ignore[attr-defined]
+            analysis.doc.quantities.possible_in(s.index)
             and any(analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS)
         ):
             s.is_stuffing = True

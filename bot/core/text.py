@@ -59,7 +59,7 @@ class Document:
     answers: list[str]
     sentences: list[Sentence]
     answer_offsets: list[int]
-    quantities: dict[str, list[Hit]] = field(default_factory=dict)
+    quantities: Quantities = field(init=False)  # set by `analyse`
     words: list[str] = field(default_factory=list)  # lower-case \w+ tokens, in order
     positions: list[int] = field(default_factory=list)  # where each token starts
     _starts: list[int] = field(default_factory=list)
@@ -184,7 +184,7 @@ def analyse(answers: list[str]) -> Document:
     doc = Document(text=text, answers=parts, sentences=sentences, answer_offsets=offsets)
     doc._starts = [s.start for s in sentences]
     doc.words, doc.positions = tokenise(text)
-    doc.quantities = _LazyQuantities(doc)
+    doc.quantities = Quantities(doc)
     return doc
 
 
@@ -671,7 +671,7 @@ def digit_positions(text: str) -> list[int]:
     return out
 
 
-class _LazyQuantities(dict[str, list[Hit]]):
+class Quantities(dict[str, list[Hit]]):
     """Quantities by kind, each kind found the first time a rule asks for it."""
 
     def __init__(self, doc: Document) -> None:

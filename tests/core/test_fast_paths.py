@@ -267,7 +267,7 @@ def test_quantities_asked_sentence_by_sentence_are_the_same() -> None:
             full: dict[int, list] = {}
             for hit in doc.quantities[kind]:
                 full.setdefault(hit.sentence, []).append(hit)
-            scan = QuantityScan(doc, kind, doc.quantities.starts_for(kind))  # type: ignore[attr-defined]
+            scan = QuantityScan(doc, kind, doc.quantities.starts_for(kind))
             order = list(range(len(doc.sentences)))
             rng.shuffle(order)
             for si in order[: len(order) // 2]:  # part of the way, in any order
