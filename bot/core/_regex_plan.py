@@ -27,6 +27,8 @@ from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 from typing import Any
 
+from bot.core.text import find_all, leftmost_matches
+
 _ASCII = [chr(i) for i in range(128)]
 _DIGITS = frozenset(string.digits)
 _MAX_PREFIXES = 64
@@ -417,9 +419,9 @@ def anchor_positions(plan: RawPlan, text: str, lowered: str, digits: list[int]) 
             chars = anchor.chars
             hits = [p for p in digits if text[p] in chars] if chars != _DIGITS else digits
         elif anchor.kind == "symbols":
-            hits = [p for ch in anchor.chars for p in _find_all(text, ch)]
+            hits = [p for ch in anchor.chars for p in find_all(text, ch)]
         else:
-            hits = _find_all(haystack, anchor.text)
+            hits = find_all(haystack, anchor.text)
         if anchor.word_start:
             hits = [p for p in hits if not p or not _is_word(text[p - 1])]
         if lead:
@@ -435,27 +437,6 @@ def anchor_positions(plan: RawPlan, text: str, lowered: str, digits: list[int]) 
     return sorted(starts)
 
 
-def _find_all(haystack: str, needle: str) -> list[int]:
-    out = []
-    find = haystack.find
-    p = find(needle)
-    while p >= 0:
-        out.append(p)
-        p = find(needle, p + 1)
-    return out
-
-
 def search_planned(plan: RawPlan, text: str, starts: list[int]) -> list[tuple[int, int]]:
     """Non-empty, non-overlapping matches, leftmost first: what finditer gives."""
-    match = plan.pattern.match
-    out: list[tuple[int, int]] = []
-    covered = 0
-    for p in starts:
-        if p < covered:
-            continue
-        found = match(text, p)
-        if found is not None:
-            end = found.end()
-            out.append((p, end))
-            covered = end
-    return out
+    return leftmost_matches(plan.pattern, text, starts)

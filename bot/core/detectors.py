@@ -487,7 +487,6 @@ def _span_key(span: tuple[int, int]) -> tuple[int, int]:
 
 _MAX_CACHED_WORDS = 200_000
 _FIRST_WORD = re.compile(r"\w+")
-_PLAIN_WORD = re.compile(r"\w+")
 
 
 def _whole_leading_token(word: str) -> str | None:
@@ -554,7 +553,6 @@ class Lexicon:
             except re.error as exc:
                 raise DetectorError(f"bad pattern in concept {name!r}: {exc}", (name,)) from None
         self.prefix_lengths = sorted({len(k) for k in self.prefix})
-        self.pair_first = frozenset(first for first, _ in self.pairs)
         seconds: dict[str, set[str]] = {}
         for first, second in self.pairs:
             seconds.setdefault(first, set()).add(second)

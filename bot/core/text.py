@@ -68,17 +68,8 @@ class Document:
         """Index of the sentence containing character `pos`."""
         return max(0, bisect_right(self._starts, pos) - 1)
 
-    @property
-    def tokens(self) -> list[tuple[str, int]]:
-        """(lower-case word, start) pairs."""
-        return list(zip(self.words, self.positions, strict=True))
-
-    @property
-    def word_count(self) -> int:
-        return len(_WORD.findall(self.text))
-
     def has_words(self, n: int) -> bool:
-        """At least `n` words (counted as `word_count` does, stopping at n)."""
+        """At least `n` words (runs of letters, digits and `'%$./-`), counting no further."""
         return sum(1 for _ in islice(_WORD.finditer(self.text), n)) >= n
 
 
@@ -100,10 +91,7 @@ def _sentence_breaks(text: str) -> list[tuple[int, int]]:
     """
     anchors: list[tuple[int, int]] = []  # (latest start, earliest start)
     for mark in ".!?":
-        at = text.find(mark)
-        while at >= 0:
-            anchors.append((at + 1, at + 1))
-            at = text.find(mark, at + 1)
+        anchors += [(at + 1, at + 1) for at in find_all(text, mark)]
     size = len(text)
     for mark in "\n-":
         at = text.find(mark)
@@ -328,28 +316,39 @@ def clause_breaks(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     lowered = piece.lower()
     starts: list[int] = []
     for needle in (*_CLAUSE_BREAK_MARKS, *_CLAUSE_BREAK_WORDS):
-        at = lowered.find(needle)
-        while at >= 0:
-            starts.append(at)
-            at = lowered.find(needle, at + 1)
-    at = piece.find("-")
-    while at >= 0:
-        if at > 0:
-            starts.append(at - 1)  # "\s-\s" starts at the space before
-        at = piece.find("-", at + 1)
-    if not starts:
-        return []
+        starts += find_all(lowered, needle)
+    starts += [at - 1 for at in find_all(piece, "-") if at]  # "\s-\s": the space before
     starts.sort()
-    match = _CLAUSE_BREAK.match
+    return [(base + a, base + b) for a, b in leftmost_matches(_CLAUSE_BREAK, piece, starts)]
+
+
+def find_all(haystack: str, needle: str) -> list[int]:
+    """Every position where `needle` occurs (overlapping ones too), in order."""
+    out = []
+    find = haystack.find
+    at = find(needle)
+    while at >= 0:
+        out.append(at)
+        at = find(needle, at + 1)
+    return out
+
+
+def leftmost_matches(
+    pattern: re.Pattern[str], text: str, starts: list[int]
+) -> list[tuple[int, int]]:
+    """What `pattern.finditer(text)` gives, when every match starts at one of the
+    sorted `starts` and none is empty: tried there, leftmost first, never
+    inside the previous match."""
+    match = pattern.match
     out: list[tuple[int, int]] = []
     covered = 0
     for at in starts:
         if at < covered:
             continue
-        found = match(piece, at)
+        found = match(text, at)
         if found is not None:
-            out.append((base + at, base + found.end()))
             covered = found.end()
+            out.append((at, covered))
     return out
 
 
@@ -663,10 +662,7 @@ def digit_positions(text: str) -> list[int]:
     """Sorted positions of the ASCII digits in `text`."""
     out: list[int] = []
     for digit in "0123456789":
-        at = text.find(digit)
-        while at >= 0:
-            out.append(at)
-            at = text.find(digit, at + 1)
+        out += find_all(text, digit)
     out.sort()
     return out
 
