@@ -100,6 +100,18 @@ def test_validate_bundled_and_broken(tmp_path: Path) -> None:
     assert "3 errors found" in proc.stdout
 
 
+def test_validate_warns_about_a_slow_raw_phrase_but_loads_it(tmp_path: Path) -> None:
+    good = (SCENARIOS / "auto-summarize.toml").read_text()
+    slow = good.replace("causal_link = [", 'causal_link = ["re:[a-z]+\\\\d", ', 1)
+    (tmp_path / "_common.toml").write_text((SCENARIOS / "_common.toml").read_text())
+    (tmp_path / "slow.toml").write_text(slow)
+    proc = bot("scenarios", "validate", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout  # a warning, not an error
+    assert "slow.toml: warning: concept 'causal_link'" in proc.stdout
+    assert "searched through every whole answer" in proc.stdout
+    assert "1 scenario file OK, 1 warning." in proc.stdout
+
+
 def test_practice_from_piped_input_ends_with_a_summary() -> None:
     answers = (
         "I'd move the summarize button into the toolbar and make it green, in a sidebar card.\n\n"
