@@ -173,14 +173,22 @@ class Interviews:
             raise NotYourSession("Only the candidate can answer in this interview.")
         return session
 
-    async def answer(self, session_id: int, author_id: str | None, text: str) -> Turn:
-        """Record the candidate's answer and the interviewer's reply; end if that was the last."""
+    async def answer(
+        self, session_id: int, author_id: str | None, text: str, *, message_id: str | None = None
+    ) -> Turn:
+        """Record the candidate's answer and the interviewer's reply; end if that was the last.
+
+        `message_id` (the Discord message the answer came from) makes a second answer from
+        the same message raise `TurnExists` with nothing recorded.
+        """
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
             scenario = await self.scenario_for(session)
             state, move = interview.answer(scenario, self.state_of(session), text, self.clock())
             cleaned = state.answers[-1]
-            await self.store.record_turn(session_id, "candidate", author_id, cleaned, _plain(state))
+            await self.store.record_turn(
+                session_id, "candidate", author_id, cleaned, _plain(state), message_id=message_id
+            )
             return await self._after(session_id, scenario, state, move)
 
     async def hint(self, session_id: int, author_id: str | None) -> Turn:

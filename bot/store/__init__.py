@@ -26,6 +26,7 @@ from bot.store.base import (
     StoreError,
     StoreVersionError,
     SweepResult,
+    TurnExists,
     TurnRecord,
     UserRecord,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "StoreError",
     "StoreVersionError",
     "SweepResult",
+    "TurnExists",
     "TurnRecord",
     "UserRecord",
     "open_store",

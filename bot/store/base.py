@@ -53,6 +53,10 @@ class SessionClosed(StoreError):
     """The session is no longer open (ended, expired by the sweep, or purged)."""
 
 
+class TurnExists(StoreError):
+    """That Discord message was already recorded as a turn of the session (taken once)."""
+
+
 class SessionConflict(StoreError):
     """The user already has an open session in that place; `existing` is it."""
 
@@ -122,6 +126,7 @@ class TurnRecord:
     author_id: str | None
     text: str
     created_at: float
+    message_id: str | None = None  # the Discord message it came from, if any
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -247,8 +252,18 @@ class Store(abc.ABC):
         author_id: str | None,
         text: str,
         new_state: dict[str, Any],
+        *,
+        message_id: str | None = None,
     ) -> TurnRecord:
-        """Append a turn and set the session's state in one committed transaction."""
+        """Append a turn and set the session's state in one committed transaction.
+
+        `message_id` is the Discord message the turn came from; a second turn from the
+        same message raises TurnExists and records nothing.
+        """
+
+    @abc.abstractmethod
+    async def last_message_id(self, session_id: int) -> str | None:
+        """The Discord message id of the session's latest turn that has one, or None."""
 
     @abc.abstractmethod
     async def save_state(self, session_id: int, state: dict[str, Any]) -> None:

@@ -50,6 +50,7 @@ from bot.store.base import (
     StoreError,
     Summariser,
     SweepResult,
+    TurnExists,
     TurnRecord,
     UserRecord,
 )
@@ -119,6 +120,7 @@ def _turn(row: sqlite3.Row) -> TurnRecord:
         author_id=row["author_id"],
         text=row["text"],
         created_at=row["created_at"],
+        message_id=row["message_id"],
     )
 
 
@@ -468,6 +470,8 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         author_id: str | None,
         text: str,
         new_state: dict[str, Any],
+        *,
+        message_id: str | None = None,
     ) -> TurnRecord:
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
@@ -485,14 +489,34 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             if not rows:
                 raise await self._not_open(conn, session_id)
             seq = int(rows[0][0])
-            await conn.execute(
-                "INSERT INTO turns (session_id, seq, role, author_id, text, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, seq, role, author_id, text, now),
-            )
-            return TurnRecord(session_id, seq, role, author_id, text, now)
+            try:
+                await conn.execute(
+                    "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
+                    "message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, seq, role, author_id, text, now, message_id),
+                )
+            except sqlite3.IntegrityError as exc:
+                if message_id is not None and "message_id" in str(exc):
+                    raise TurnExists(
+                        f"message {message_id} is already a turn of session {session_id}"
+                    ) from None
+                raise
+            return TurnRecord(session_id, seq, role, author_id, text, now, message_id)
 
         return await self._unit(work)
+
+    async def last_message_id(self, session_id: int) -> str | None:
+        async def work(conn: aiosqlite.Connection) -> str | None:
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT message_id FROM turns WHERE session_id = ? "
+                    "AND message_id IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                    (session_id,),
+                )
+            )
+            return str(rows[0][0]) if rows else None
+
+        return await self._read(work)
 
     async def save_state(self, session_id: int, state: dict[str, Any]) -> None:
         encoded = _dumps(state)

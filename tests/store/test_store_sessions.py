@@ -14,6 +14,7 @@ from bot.store import (
     SessionNotFound,
     SqliteStore,
     StoreClosedError,
+    TurnExists,
 )
 
 RESULTS = {
@@ -107,6 +108,24 @@ async def test_turns_on_closed_or_missing_sessions_are_refused(store: SqliteStor
     with pytest.raises(ValueError, match="role"):
         await store.record_turn(session.id, "narrator", "u1", "x", {})  # type: ignore[arg-type]
     assert await store.transcript(session.id) == []
+
+
+async def test_a_discord_message_becomes_one_turn_only(store: SqliteStore) -> None:
+    session = await store.start_session("u1", "dm:u1", "s", "d", {})
+    other = await store.start_session("u2", "dm:u2", "s", "d", {})
+    assert await store.last_message_id(session.id) is None
+    await store.record_turn(session.id, "candidate", "u1", "first", {"n": 1}, message_id="111")
+    await store.record_turn(session.id, "interviewer", None, "reply", {"n": 2})
+    with pytest.raises(TurnExists):
+        await store.record_turn(session.id, "candidate", "u1", "again", {"n": 3}, message_id="111")
+    # the failed unit changed nothing: no turn, no state, no counter bump
+    turns = await store.transcript(session.id)
+    assert [(t.text, t.message_id) for t in turns] == [("first", "111"), ("reply", None)]
+    fresh = await store.get_session(session.id)
+    assert fresh is not None and fresh.state == {"n": 2} and fresh.turn_count == 2
+    await store.record_turn(other.id, "candidate", "u2", "same id elsewhere", {}, message_id="111")
+    await store.record_turn(session.id, "candidate", "u1", "second", {"n": 3}, message_id="99")
+    assert await store.last_message_id(session.id) == "99"  # the latest turn, not the largest
 
 
 async def test_end_session_stores_results(store: SqliteStore, clock: FakeClock) -> None:
