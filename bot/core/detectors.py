@@ -440,6 +440,61 @@ class Analysis:
             union.update(limit)
         return union
 
+    def witness(self, expr: Expr, unit: range) -> list[int]:
+        """A few sentences of `unit` that together make `expr` hold there.
+
+        The evidence for a match over several sentences: one sentence that holds
+        the whole expression if there is one, else a greedy cover of the parts of
+        an `all` (or `at_least`), so a sentence that only shares a word with the
+        rule is never quoted. `not` parts have no witness.
+        """
+        kind = type(expr)
+        if kind is NotExpr:
+            return []
+        alone = self._alone(expr, unit)
+        if alone:
+            return [alone[0]]
+        if kind is AnyOf:
+            for part in expr.parts:
+                if self.evaluate(part, unit) is not None:
+                    return self.witness(part, unit)
+            return []
+        if kind is AllOf or kind is AtLeast:
+            parts = [p for p in expr.parts if type(p) is not NotExpr]
+            need = len(parts) if kind is AllOf else expr.n
+            holding = [p for p in parts if self.evaluate(p, unit) is not None]
+            where = {id(p): set(self._alone(p, unit)) for p in holding}
+            chosen: list[int] = []
+            covered: list[Expr] = []
+            while len(covered) < need:
+                open_parts = [p for p in holding if p not in covered]
+                if not open_parts:
+                    break
+                counts: dict[int, int] = {}
+                for p in open_parts:
+                    for si in where[id(p)]:
+                        counts[si] = counts.get(si, 0) + 1
+                if counts:
+                    best = min(counts, key=lambda si: (-counts[si], si))
+                    chosen.append(best)
+                    covered += [p for p in open_parts if best in where[id(p)]]
+                    continue
+                part = open_parts[0]  # holds only across sentences: its own witness
+                chosen += self.witness(part, unit)
+                covered.append(part)
+            return sorted(set(chosen))
+        return []
+
+    def _alone(self, expr: Expr, unit: range) -> list[int]:
+        """Sentences of `unit` where `expr` holds on its own, in order."""
+        limit = self.support(expr, True)
+        candidates = unit if limit is None else sorted(set(unit) & set(limit))
+        return [
+            si
+            for si in candidates
+            if si not in self.excluded and self.evaluate(expr, range(si, si + 1)) is not None
+        ]
+
     def match(self, rule: Rule) -> tuple[list[Hit], range] | None:
         """The first unit where the rule holds, with its evidence hits."""
         expr = rule.when

@@ -4,23 +4,45 @@ Pure and deterministic: time comes in as `now` (seconds since the epoch), and
 any choice among phrasings is drawn from a generator seeded by the session's
 seed and the turn number. The state is a plain dataclass that round-trips
 through JSON, so the store and the bot can resume a session anywhere.
+
+How the interviewer listens:
+- no line is said twice: probes are drawn without replacement, and when a
+  step's probes are used up it moves on with a short transition;
+- a criterion still missed at the end was asked about (its step's prompt or a
+  probe) before the interview closes, unless the candidate ended it;
+- an acknowledgement says what the answer did ("met" only when it met a
+  criterion, "partial" when it moved one; none when it moved nothing);
+- after two answers in a row with nothing scorable it coaches once, then moves
+  on instead of grinding through probes;
+- an anti-pattern gets the scenario's first pushback line (the seed's) the first
+  time, a variant only if it shows again.
+
+The wording of acknowledgements, transitions and coaching lives in the templates:
+a move carries only which kind of line it needs and how many of that kind were
+used before, so the templates can draw their variants without repeating one.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from bot.core.scenarios import Scenario
+from bot.core.scenarios import Scenario, StepSpec
 from bot.core.scorer import ScoreResult, is_non_answer, score_answers
 
 MAX_ANSWER_CHARS = 8000
-STATE_VERSION = 1
+STATE_VERSION = 2
 
-MoveKind = Literal["opening", "pushback", "probe", "next_step", "hint", "end"]
+MoveKind = Literal["opening", "pushback", "probe", "next_step", "coach", "hint", "end"]
 EndReason = Literal["completed", "candidate", "timeout"]
+# Which acknowledgement opens a move: the answer met a criterion, or moved one.
+Ack = Literal["met", "partial"]
+# Which transition leads into a new question: the step is done, its probes are
+# used up, the candidate is stuck, or a last check before closing.
+Transition = Literal["move_on", "used_up", "try_other", "last_check"]
 
 
 class InterviewError(Exception):
@@ -45,7 +67,13 @@ class ScenarioChanged(InterviewError):
 
 @dataclass(frozen=True)
 class Move:
-    """What the interviewer does next; the shells render it from templates."""
+    """What the interviewer does next; the shells render it from templates.
+
+    `lines` are the scenario's own lines (a pushback, then the question; a hint;
+    coaching). `ack` and `transition` name the template lines that open the move,
+    `ack_n`/`transition_n` how many of that kind this interview used before, and
+    `variant` is the session's offset into the templates' variants.
+    """
 
     kind: MoveKind
     lines: tuple[str, ...]
@@ -53,11 +81,22 @@ class Move:
     criterion_id: str | None = None
     antipattern_id: str | None = None
     end_reason: EndReason | None = None
-    previous_step_met: bool = False
+    ack: Ack | None = None
+    ack_n: int = 0
+    transition: Transition | None = None
+    transition_n: int = 0
+    variant: int = 0
 
     @property
     def ends(self) -> bool:
         return self.kind == "end"
+
+    @property
+    def question(self) -> str:
+        """The line the candidate is asked to answer (the last one), or ''."""
+        if self.kind in ("hint", "end", "coach") or not self.lines:
+            return ""
+        return self.lines[-1]
 
 
 @dataclass(frozen=True)
@@ -73,7 +112,7 @@ class InterviewState:
     probes_in_step: int = 0
     answers: tuple[str, ...] = ()
     probed: tuple[str, ...] = ()
-    pushed_back: tuple[str, ...] = ()
+    pushed_back: tuple[str, ...] = ()  # one anti-pattern id per pushback said
     hints: tuple[str, ...] = ()
     status: Literal["active", "ended"] = "active"
     end_reason: EndReason | None = None
@@ -81,6 +120,13 @@ class InterviewState:
     last_question: dict[str, Any] | None = None  # the move now awaiting an answer
     version: int = STATE_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+    said: tuple[str, ...] = ()  # every scenario line the interviewer has said
+    asked: tuple[str, ...] = ()  # criteria asked about (a step prompt or a probe)
+    pushbacks: tuple[tuple[str, str], ...] = ()  # (anti-pattern id, the line said)
+    progress: dict[str, float] = field(default_factory=dict)  # criterion -> score so far
+    empty_streak: int = 0  # answers in a row that gave nothing to score
+    coached: bool = False  # coached during the current streak
+    uses: dict[str, int] = field(default_factory=dict)  # template lines used, by kind
 
     @property
     def active(self) -> bool:
@@ -92,7 +138,8 @@ class InterviewState:
             return None
         data = dict(self.last_question)
         data["lines"] = tuple(data.get("lines", ()))
-        return Move(**data)
+        known = set(Move.__dataclass_fields__)
+        return Move(**{k: v for k, v in data.items() if k in known})
 
     def time_left(self, now: float) -> float:
         return max(0.0, self.started_at + self.time_budget_s - now)
@@ -103,26 +150,67 @@ class InterviewState:
     @classmethod
     def from_json(cls, raw: str | dict[str, Any]) -> InterviewState:
         data = json.loads(raw) if isinstance(raw, str) else dict(raw)
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported interview state version {data.get('version')!r}")
-        for key in ("answers", "probed", "pushed_back", "hints"):
+        version = data.get("version")
+        if version == 1:  # before the interviewer listened: nothing said is known
+            data["version"] = STATE_VERSION
+            question = data.get("last_question") or {}
+            data["said"] = list(question.get("lines", ()))
+            data.pop("previous_step_met", None)
+            if question:
+                question.pop("previous_step_met", None)
+        elif version != STATE_VERSION:
+            raise ValueError(f"unsupported interview state version {version!r}")
+        for key in ("answers", "probed", "pushed_back", "hints", "said", "asked"):
             data[key] = tuple(data.get(key, ()))
+        data["pushbacks"] = tuple(tuple(p) for p in data.get("pushbacks", ()))
         return cls(**data)
+
+    def pushback_lines(self, antipattern_id: str) -> tuple[str, ...]:
+        """The pushback lines said for one anti-pattern, in order."""
+        return tuple(line for aid, line in self.pushbacks if aid == antipattern_id)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def sentences_of(line: str) -> list[str]:
+    """A line's sentences, normalised for comparison (no line may repeat one)."""
+    return [" ".join(s.lower().split()) for s in _SENTENCE_END.split(line.strip()) if s.strip()]
+
+
+def _fresh(state: InterviewState, line: str) -> bool:
+    """True if no sentence of `line` was said before in this interview."""
+    said = {s for old in state.said for s in sentences_of(old)}
+    return not any(s in said for s in sentences_of(line))
 
 
 def _asked(state: InterviewState, move: Move) -> tuple[InterviewState, Move]:
-    """Remember the move as the open question, so a resumed session can repeat it."""
+    """Remember the move as the open question and every line it says."""
     data = asdict(move)
     data["lines"] = list(move.lines)  # JSON has no tuples: keep the state equal after a round trip
-    return replace(state, last_question=data), move
+    said = (*state.said, *(line for line in move.lines if line))
+    return replace(state, last_question=data, said=said), move
 
 
 def _rng(state: InterviewState, salt: str) -> random.Random:
     return random.Random(f"{state.seed}:{len(state.answers)}:{salt}")
 
 
-def _pick(state: InterviewState, options: list[str] | tuple[str, ...], salt: str) -> str:
-    return _rng(state, salt).choice(list(options))
+def _variant(state: InterviewState) -> int:
+    return random.Random(f"{state.seed}:variant").randrange(1000)
+
+
+def _use(state: InterviewState, kind: str) -> tuple[InterviewState, int]:
+    """Count one more template line of `kind`; return how many were used before."""
+    n = state.uses.get(kind, 0)
+    return replace(state, uses={**state.uses, kind: n + 1}), n
+
+
+def step_prompt(scenario: Scenario, state: InterviewState, step: StepSpec) -> str:
+    """The step's prompt, or its alternative when it would refer to something unsaid."""
+    if step.requires and any(state.progress.get(cid, 0.0) <= 0.0 for cid in step.requires):
+        return step.alt_prompt.strip()
+    return step.prompt.strip()
 
 
 def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState, Move]:
@@ -136,43 +224,40 @@ def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState
         last_activity=now,
     )
     step = scenario.spec.steps[0]
-    lines = (scenario.spec.opening.strip(), step.prompt.strip())
-    return _asked(state, Move("opening", lines, step_id=step.id))
+    state = replace(state, asked=tuple(step.criteria))
+    lines = (scenario.spec.opening.strip(), step_prompt(scenario, state, step))
+    return _asked(state, Move("opening", lines, step_id=step.id, variant=_variant(state)))
 
 
-class _Scores:
-    """The transcript's scores, computed once per move however often they are asked."""
-
-    def __init__(self, scenario: Scenario, state: InterviewState) -> None:
-        self.scenario = scenario
-        self.answers = state.answers
-        self._result: ScoreResult | None = None
-
-    def result(self) -> ScoreResult:
-        if self._result is None:
-            self._result = score_answers(self.scenario, list(self.answers))
-        return self._result
-
-
-def _missing(
-    scenario: Scenario, state: InterviewState, criteria: list[str], scores: _Scores | None = None
-) -> list[str]:
+def _missing(scenario: Scenario, result: ScoreResult, criteria: list[str]) -> list[str]:
     """Criteria of `criteria` not yet met, most important first."""
-    if not criteria:
-        return []
-    if scores is None or scores.answers != state.answers:
-        scores = _Scores(scenario, state)
-    result = scores.result()
-    missing = [cid for cid in criteria if not result.criteria[cid].met]
     weights = {c.id: c.spec.weight for c in scenario.criteria}
+    missing = [cid for cid in criteria if not result.criteria[cid].met]
     return sorted(missing, key=lambda cid: -weights[cid])
 
 
-def _probe_line(scenario: Scenario, state: InterviewState, cid: str) -> str:
-    probes = scenario.criterion(cid).spec.probes
-    if not probes:
-        return scenario.spec.steps[state.step].prompt.strip()
-    return _pick(state, probes, f"probe:{cid}")
+def _fresh_probe(
+    scenario: Scenario, state: InterviewState, criteria: list[str]
+) -> tuple[str, str] | None:
+    """(criterion, probe line) for the first of `criteria` with a probe not yet said.
+
+    Criteria not probed before come first; among a criterion's probes, those whose
+    `requires` are not even partly shown are skipped (they would refer to nothing).
+    """
+    order = [c for c in criteria if c not in state.probed] + [
+        c for c in criteria if c in state.probed
+    ]
+    for cid in order:
+        options = [
+            p.text.strip()
+            for p in scenario.criterion(cid).spec.probe_specs()
+            if all(state.progress.get(r, 0.0) > 0.0 for r in p.requires)
+        ]
+        _rng(state, f"probe:{cid}").shuffle(options)
+        for line in options:
+            if _fresh(state, line):
+                return cid, line
+    return None
 
 
 def check_answer(text: str) -> str:
@@ -188,6 +273,30 @@ def check_answer(text: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True)
+class _Heard:
+    """What one answer did, as the interviewer judges it before replying."""
+
+    result: ScoreResult  # the whole transcript so far
+    antipatterns: tuple[str, ...]  # shown in this answer
+    ack: Ack | None
+    empty: bool  # nothing in it to score
+
+
+def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
+    result = score_answers(scenario, list(state.answers))
+    before = state.progress
+    gained = [cid for cid, r in result.criteria.items() if r.score > before.get(cid, 0.0)]
+    newly_met = [cid for cid in gained if result.criteria[cid].met]
+    if is_non_answer(text):
+        return _Heard(result, (), None, True)
+    alone = score_answers(scenario, [text], require_substance=False)
+    said_something = any(r.score > 0 for r in alone.criteria.values())
+    ack: Ack | None = "met" if newly_met else ("partial" if gained else None)
+    empty = not gained and not said_something and not alone.antipatterns
+    return _Heard(result, alone.antipatterns, ack, empty)
+
+
 def answer(
     scenario: Scenario, state: InterviewState, text: str, now: float
 ) -> tuple[InterviewState, Move]:
@@ -200,68 +309,179 @@ def answer(
     state = replace(state, answers=(*state.answers, cleaned), last_activity=now)
     if state.time_left(now) <= 0:
         return end(state, "timeout")
+    heard = _listen(scenario, state, cleaned)
+    progress = {cid: r.score for cid, r in heard.result.criteria.items()}
+    streak = state.empty_streak + 1 if heard.empty else 0
+    state = replace(
+        state,
+        progress=progress,
+        empty_streak=streak,
+        coached=state.coached and streak > 0,
+    )
     step = scenario.spec.steps[state.step]
     budget = step.max_probes
-    scores = _Scores(scenario, state)
+    missing = _missing(scenario, heard.result, list(step.criteria))
 
-    # 1. A weak move gets the interviewer's pushback, once per anti-pattern.
-    if not is_non_answer(cleaned):
-        found = score_answers(scenario, [cleaned]).antipatterns
-        fresh = [aid for aid in found if aid not in state.pushed_back]
-        if fresh and state.probes_in_step < budget + 1:
-            ap = scenario.antipattern(fresh[0])
-            missing = _missing(scenario, state, list(step.criteria))
-            follow = _probe_line(scenario, state, missing[0]) if missing else step.prompt.strip()
-            line = _pick(state, ap.spec.pushbacks, f"push:{ap.id}") if ap.spec.pushbacks else ""
-            state = replace(
-                state,
-                pushed_back=(*state.pushed_back, ap.id),
-                probes_in_step=state.probes_in_step + 1,
-                probed=(*state.probed, missing[0]) if missing else state.probed,
-            )
-            lines = tuple(x for x in (line, follow) if x)
-            return _asked(
-                state,
-                Move(
-                    "pushback",
-                    lines,
-                    step_id=step.id,
-                    antipattern_id=ap.id,
-                    criterion_id=missing[0] if missing else None,
-                ),
-            )
+    # 1. A weak move gets the interviewer's pushback: the first line the first time.
+    pushback = _pushback(scenario, state, heard.antipatterns)
+    if pushback is not None and state.probes_in_step < budget + 1:
+        aid, line = pushback
+        state = replace(
+            state,
+            pushed_back=(*state.pushed_back, aid),
+            pushbacks=(*state.pushbacks, (aid, line)),
+            probes_in_step=state.probes_in_step + 1,
+        )
+        follow = _fresh_probe(scenario, state, missing)
+        if follow is None:
+            return advance(scenario, state, heard.result, lead=(line,), antipattern_id=aid)
+        cid, question = follow
+        state = replace(state, probed=(*state.probed, cid), asked=(*state.asked, cid))
+        move = Move(
+            "pushback",
+            (line, question),
+            step_id=step.id,
+            antipattern_id=aid,
+            criterion_id=cid,
+            variant=_variant(state),
+        )
+        return _asked(state, move)
 
-    # 2. A probe for the most important criterion this step still misses.
-    missing = _missing(scenario, state, list(step.criteria), scores)
+    # 2. A candidate who gave nothing twice running is coached once, then moved on.
+    if heard.empty and state.coached:
+        return advance(scenario, state, heard.result, transition="try_other")
+    if streak >= 2:
+        state, n = _use(state, "coach")
+        state = replace(state, coached=True)
+        move = Move(
+            "coach",
+            (step.coach.strip(),) if step.coach.strip() else (),
+            step_id=step.id,
+            transition_n=n,
+            variant=_variant(state),
+        )
+        return _asked_coach(state, move)
+
+    # 3. A probe for the most important criterion this step still misses.
     if missing and state.probes_in_step < budget:
-        not_yet = [cid for cid in missing if cid not in state.probed]
-        cid = (not_yet or missing)[0]
-        state = replace(state, probes_in_step=state.probes_in_step + 1, probed=(*state.probed, cid))
-        line = _probe_line(scenario, state, cid)
-        return _asked(state, Move("probe", (line,), step_id=step.id, criterion_id=cid))
+        follow = _fresh_probe(scenario, state, missing)
+        if follow is None:
+            return advance(scenario, state, heard.result, ack=heard.ack, transition="used_up")
+        cid, line = follow
+        state = replace(
+            state,
+            probes_in_step=state.probes_in_step + 1,
+            probed=(*state.probed, cid),
+            asked=(*state.asked, cid),
+        )
+        ack_n = 0
+        if heard.ack:
+            state, ack_n = _use(state, f"ack_{heard.ack}")
+        move = Move(
+            "probe",
+            (line,),
+            step_id=step.id,
+            criterion_id=cid,
+            ack=heard.ack,
+            ack_n=ack_n,
+            variant=_variant(state),
+        )
+        return _asked(state, move)
 
-    # 3. The next step whose criteria are not all met already; else the end.
-    return advance(scenario, state, scores)
+    # 4. The next step that still has something to ask; else the end.
+    transition: Transition = "used_up" if missing else "move_on"
+    return advance(scenario, state, heard.result, ack=heard.ack, transition=transition)
+
+
+def _asked_coach(state: InterviewState, move: Move) -> tuple[InterviewState, Move]:
+    """Coaching keeps the open question: the candidate answers the same step."""
+    said = (*state.said, *(line for line in move.lines if line))
+    return replace(state, said=said), move
+
+
+def _pushback(
+    scenario: Scenario, state: InterviewState, found: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """(anti-pattern, line) to push back with: first-time ones before repeats."""
+    first = [aid for aid in found if aid not in state.pushed_back]
+    again = [aid for aid in found if aid in state.pushed_back]
+    for aid in (*first, *again):
+        lines = [p.strip() for p in scenario.antipattern(aid).spec.pushbacks]
+        said_here = state.pushback_lines(aid)
+        for line in lines:  # in order: the scenario's first line is the seed's
+            if line not in said_here and _fresh(state, line):
+                return aid, line
+    return None
 
 
 def advance(
-    scenario: Scenario, state: InterviewState, scores: _Scores | None = None
+    scenario: Scenario,
+    state: InterviewState,
+    result: ScoreResult | None = None,
+    *,
+    ack: Ack | None = None,
+    transition: Transition = "move_on",
+    lead: tuple[str, ...] = (),
+    antipattern_id: str | None = None,
 ) -> tuple[InterviewState, Move]:
-    """Move to the next step that still has something to ask; end after the last."""
-    scores = scores or _Scores(scenario, state)
+    """Move to the next step that still has something to ask; end after the last.
+
+    Before closing, a criterion still short of met that was never asked about is
+    asked now (a last check), so no topic goes unasked.
+    """
+    result = result or score_answers(scenario, list(state.answers))
     steps = scenario.spec.steps
     index = state.step + 1
     while index < len(steps):
-        nxt = steps[index]
-        if not nxt.criteria or _missing(scenario, state, list(nxt.criteria), scores):
+        if not steps[index].criteria or _missing(scenario, result, list(steps[index].criteria)):
             break
         index += 1
+    ack_n = 0
+    if ack:
+        state, ack_n = _use(state, f"ack_{ack}")
     if index >= len(steps):
-        return end(replace(state, step=len(steps) - 1), "completed")
+        unasked = [c.id for c in scenario.criteria if not result.criteria[c.id].met]
+        unasked = [cid for cid in _missing(scenario, result, unasked) if cid not in state.asked]
+        follow = _fresh_probe(scenario, state, unasked) if unasked else None
+        if follow is None:
+            return end(replace(state, step=len(steps) - 1), "completed")
+        cid, line = follow
+        state, n = _use(state, "last_check")
+        state = replace(
+            state,
+            step=len(steps) - 1,
+            probes_in_step=0,
+            probed=(*state.probed, cid),
+            asked=(*state.asked, cid),
+        )
+        move = Move(
+            "probe",
+            (*lead, line),
+            step_id=steps[-1].id,
+            criterion_id=cid,
+            antipattern_id=antipattern_id,
+            ack=ack,
+            ack_n=ack_n,
+            transition="last_check",
+            transition_n=n,
+            variant=_variant(state),
+        )
+        return _asked(state, move)
     nxt = steps[index]
-    met = not _missing(scenario, state, list(steps[state.step].criteria), scores)
-    state = replace(state, step=index, probes_in_step=0)
-    move = Move("next_step", (nxt.prompt.strip(),), step_id=nxt.id, previous_step_met=met)
+    state, n = _use(state, transition)
+    state = replace(state, step=index, probes_in_step=0, asked=(*state.asked, *nxt.criteria))
+    prompt = step_prompt(scenario, state, nxt)
+    move = Move(
+        "pushback" if lead else "next_step",
+        (*lead, prompt),
+        step_id=nxt.id,
+        antipattern_id=antipattern_id,
+        ack=ack,
+        ack_n=ack_n,
+        transition=transition,
+        transition_n=n,
+        variant=_variant(state),
+    )
     return _asked(state, move)
 
 
@@ -270,12 +490,12 @@ def hint(scenario: Scenario, state: InterviewState, now: float) -> tuple[Intervi
     if not state.active:
         raise InterviewOver("This interview has ended; hints are for open interviews.")
     step = scenario.spec.steps[state.step]
-    scores = _Scores(scenario, state)
-    missing = _missing(scenario, state, list(step.criteria), scores)
+    result = score_answers(scenario, list(state.answers))
+    missing = _missing(scenario, result, list(step.criteria))
     if not missing:
-        missing = _missing(scenario, state, [c.id for c in scenario.criteria], scores)
+        missing = _missing(scenario, result, [c.id for c in scenario.criteria])
     if not missing:
-        return state, Move("hint", (), step_id=step.id)
+        return state, Move("hint", (), step.id)
     fresh = [cid for cid in missing if cid not in state.hints]
     cid = (fresh or missing)[0]
     hints = state.hints if cid in state.hints else (*state.hints, cid)

@@ -52,6 +52,13 @@ class RuleSpec(_Strict):
     score: float = Field(default=1.0, gt=0.0, le=1.0)
 
 
+class ProbeSpec(_Strict):
+    """A probe that only makes sense once the candidate has said something (`requires`)."""
+
+    text: Line
+    requires: list[str] = Field(default_factory=list, max_length=5)
+
+
 class CriterionSpec(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     label: str = Field(min_length=1, max_length=80)
@@ -59,8 +66,12 @@ class CriterionSpec(_Strict):
     weight: float = Field(default=1.0, gt=0.0, le=10.0)
     hint: str = Field(min_length=1, max_length=500)
     strong_answer: str = Field(min_length=1, max_length=300)
-    probes: list[Line] = Field(default_factory=list, max_length=10)
+    probes: list[Line | ProbeSpec] = Field(default_factory=list, max_length=10)
     rules: list[RuleSpec] = Field(min_length=1, max_length=20)
+
+    def probe_specs(self) -> list[ProbeSpec]:
+        """Every probe as a ProbeSpec (plain strings require nothing)."""
+        return [p if isinstance(p, ProbeSpec) else ProbeSpec(text=p) for p in self.probes]
 
 
 class AntiPatternSpec(_Strict):
@@ -77,6 +88,12 @@ class StepSpec(_Strict):
     prompt: str = Field(min_length=1, max_length=1500)
     criteria: list[str] = Field(default_factory=list)
     max_probes: int = Field(default=2, ge=0, le=5)
+    # Said instead of `prompt` when a criterion in `requires` has not even partly been
+    # shown yet (the prompt refers back to it: "that decision").
+    requires: list[str] = Field(default_factory=list, max_length=5)
+    alt_prompt: str = Field(default="", max_length=1500)
+    # What a good answer here addresses, said once to a candidate who is stuck.
+    coach: str = Field(default="", max_length=600)
 
 
 class VerdictSpec(_Strict):
@@ -335,6 +352,16 @@ def compile_scenario(
         for j, cid in enumerate(step.criteria):
             if cid not in seen:
                 err(("steps", i, "criteria", j), f"unknown criterion {cid!r}")
+        for j, cid in enumerate(step.requires):
+            if cid not in seen:
+                err(("steps", i, "requires", j), f"unknown criterion {cid!r}")
+        if step.requires and not step.alt_prompt:
+            err(("steps", i, "alt_prompt"), "a step with `requires` needs an `alt_prompt`")
+    for i, c in enumerate(spec.criteria):
+        for j, probe in enumerate(c.probe_specs()):
+            for k, cid in enumerate(probe.requires):
+                if cid not in seen:
+                    err(("criteria", i, "probes", j, "requires", k), f"unknown criterion {cid!r}")
     for i, verdict in enumerate(spec.verdicts):
         for j, cid in enumerate(verdict.when_missing_any):
             if cid not in seen:

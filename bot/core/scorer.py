@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from weakref import WeakKeyDictionary
 
 from bot.core.detectors import Analysis, Lexicon, Rule, concepts_used
 from bot.core.scenarios import Scenario
-from bot.core.text import Document, Hit, analyse
+from bot.core.text import Document, Hit, Sentence, analyse, clause_breaks
 
-EVIDENCE_CHARS = 200
+EVIDENCE_CHARS = 240
 _CONCRETE_KINDS = ("percent", "latency", "duration", "money", "population")
 
 # An answer with no substance: "idk", "pass", "no idea", an emoji or two.
@@ -98,23 +99,49 @@ def is_non_answer(text: str) -> bool:
     return not text.strip() or bool(_NON_ANSWER.match(text.strip()))
 
 
-def _evidence(doc: Document, hits: list[Hit], unit: range) -> tuple[str, ...]:
-    """The sentences that carry most of a rule's hits (at most three), in order."""
-    names: dict[int, set[str]] = {}
-    for h in hits:
-        names.setdefault(h.sentence, set()).add(h.name)
-    if not names:
+def _evidence(analysis: Analysis, rule: Rule, hits: list[Hit], unit: range) -> tuple[str, ...]:
+    """The sentences whose match decided the rule (at most three), in order.
+
+    Only sentences that witness the rule are quoted (see `Analysis.witness`), each
+    shortened at clause boundaries around what matched, so the figure that
+    earned it stays in.
+    """
+    doc = analysis.doc
+    chosen = analysis.witness(rule.when, unit)
+    if not chosen:  # a rule made only of `not` parts: nothing to quote
         return ()
-    best = max(len(v) for v in names.values())
-    keep = sorted(si for si, v in names.items() if len(v) * 2 >= best)
-    ranked = sorted(keep, key=lambda si: (-len(names[si]), si))[:3]
-    out = []
-    for si in sorted(ranked):
-        text = doc.sentences[si].text
-        if len(text) > EVIDENCE_CHARS:
-            text = text[: EVIDENCE_CHARS - 1].rstrip() + "…"
-        out.append(text)
-    return tuple(out)
+    by_sentence: dict[int, list[Hit]] = {}
+    for h in hits:
+        by_sentence.setdefault(h.sentence, []).append(h)
+    return tuple(shorten(doc, doc.sentences[si], by_sentence.get(si, [])) for si in chosen[:3])
+
+
+def shorten(doc: Document, sentence: Sentence, hits: list[Hit]) -> str:
+    """A sentence cut to EVIDENCE_CHARS at clause boundaries, keeping the matched parts."""
+    text = sentence.text
+    if len(text) <= EVIDENCE_CHARS:
+        return text
+    base = sentence.start
+    cuts = [0]
+    for _, end in clause_breaks(doc.text, sentence):
+        cuts.append(end - base)
+    cuts.append(len(doc.text[base : sentence.end]))
+    clauses = [(a, b) for a, b in pairwise(cuts) if b > a]
+    inside = [h for h in hits if base <= h.start < sentence.end]
+    marked = [
+        i for i, (a, b) in enumerate(clauses) if any(a <= h.start - base < b for h in inside)
+    ] or [0]
+    raw = doc.text[base : sentence.end]
+    first, last = marked[0], marked[-1]
+    piece = raw[clauses[first][0] : clauses[last][1]].strip(" ,;:-")
+    if len(piece) > EVIDENCE_CHARS:
+        piece = " … ".join(raw[clauses[i][0] : clauses[i][1]].strip(" ,;:-") for i in marked)
+    if len(piece) > EVIDENCE_CHARS:  # one very long clause: keep the start of it
+        piece = piece[: EVIDENCE_CHARS - 1].rstrip() + "…"
+        return ("…" if clauses[first][0] > 0 else "") + piece
+    lead = "…" if clauses[first][0] > 0 else ""
+    tail = "…" if clauses[last][1] < len(raw) else ""
+    return f"{lead}{piece}{tail}"
 
 
 def _best(analysis: Analysis, rules: tuple[Rule, ...]) -> tuple[float, tuple[str, ...]]:
@@ -127,7 +154,7 @@ def _best(analysis: Analysis, rules: tuple[Rule, ...]) -> tuple[float, tuple[str
         if found is not None:
             hits, unit = found
             best_score = rule.score
-            best_evidence = _evidence(analysis.doc, hits, unit)
+            best_evidence = _evidence(analysis, rule, hits, unit)
             if best_score >= 1.0:
                 break
     return best_score, best_evidence
@@ -159,14 +186,20 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     analysis.exclude(excluded)
 
 
-def score_answers(scenario: Scenario, answers: list[str]) -> ScoreResult:
-    """Score a transcript (the candidate's answers, in order) against a scenario."""
+def score_answers(
+    scenario: Scenario, answers: list[str], *, require_substance: bool = True
+) -> ScoreResult:
+    """Score a transcript (the candidate's answers, in order) against a scenario.
+
+    `require_substance=False` scores even a transcript shorter than the scenario's
+    `min_words` (the interviewer uses it to see what one short answer did).
+    """
     substantive_answers = [a for a in answers if not is_non_answer(a)]
     doc = analyse(substantive_answers)
     analysis = Analysis(doc, _used_lexicon(scenario))
     mark_excluded(analysis, scenario)
     scoring = scenario.spec.scoring
-    substantive = doc.has_words(scoring.min_words)
+    substantive = doc.has_words(scoring.min_words) if require_substance else bool(doc.sentences)
     criteria: dict[str, CriterionResult] = {}
     for c in scenario.criteria:
         if substantive:

@@ -27,8 +27,9 @@ class AntiPatternRow:
     id: str
     label: str
     answer: str
-    pushback: str
+    pushback: str  # the first line the interviewer said for it ('' if none was said)
     evidence: tuple[str, ...]
+    said: tuple[str, ...] = ()  # every pushback line said for it, in order
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,15 @@ def summarise(
     ap_rows = []
     for aid in seen:
         ap = scenario.antipattern(aid)
-        pushback = ap.spec.pushbacks[0] if ap.spec.pushbacks else ""
+        said = state.pushback_lines(aid)  # quoted as said, never a line from the file
         ap_rows.append(
             AntiPatternRow(
                 aid,
                 ap.spec.label,
                 ap.spec.answer,
-                pushback,
+                said[0] if said else "",
                 result.antipattern_evidence.get(aid, ()),
+                said,
             )
         )
     enough = result.substantive

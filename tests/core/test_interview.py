@@ -27,6 +27,7 @@ COMPUTE = (
     "threads, which limits the hypothesis to long threads."
 )
 VAGUE = "I think we should make the summaries a lot better for everybody who uses them daily."
+PARTIAL = "I'd bet people mostly want the gist faster, so shorter summaries would help them."
 
 
 def run(scenario, answers, now=0.0, seed=0):
@@ -58,12 +59,21 @@ def test_antipattern_gets_the_seed_pushback_once(auto_summarize) -> None:
 
 
 def test_probes_target_the_missing_criterion_and_are_bounded(auto_summarize) -> None:
-    state, moves = run(auto_summarize, [VAGUE, VAGUE, VAGUE])
+    state, moves = run(auto_summarize, [PARTIAL, PARTIAL, PARTIAL])
     kinds = [m.kind for m in moves[1:]]
     max_probes = auto_summarize.spec.steps[0].max_probes
     assert kinds[:max_probes] == ["probe"] * max_probes
     assert moves[1].criterion_id == "hypothesis"  # the heaviest missing criterion first
     assert kinds[max_probes] == "next_step"
+    assert moves[max_probes + 1].transition == "used_up"  # honest: the step was not met
+    assert state.step == 1
+
+
+def test_two_empty_answers_get_coaching_once_then_the_interview_moves_on(auto_summarize) -> None:
+    state, moves = run(auto_summarize, [VAGUE, VAGUE, VAGUE])
+    assert [m.kind for m in moves[1:]] == ["probe", "coach", "next_step"]
+    assert moves[2].lines == (auto_summarize.spec.steps[0].coach.strip(),)
+    assert moves[3].transition == "try_other" and moves[3].ack is None
     assert state.step == 1
 
 
