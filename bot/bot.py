@@ -75,6 +75,7 @@ class InterviewBotMixin:
         self._clock = clock  # every feature's "now" (tests move it: days pass in a second)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.resumed_sessions = asyncio.Event()
+        self._ready_shards: set[int | None] = set()  # shards (None: unsharded) seen READY
 
     # ------------------------------------------------------------------ lifecycle
     async def setup_hook(self) -> None:
@@ -177,6 +178,24 @@ class InterviewBotMixin:
         user = self.user  # type: ignore[attr-defined]
         guilds = len(self.guilds)  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d server(s)", user, getattr(user, "id", "?"), guilds)
+        if not isinstance(self, commands.AutoShardedBot):
+            self._session_ready(None)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._session_ready(shard_id)
+
+    def _session_ready(self, shard_id: int | None) -> None:
+        """A gateway session is ready; after the first, events were lost: look back for them.
+
+        Every READY after a shard's first follows a new IDENTIFY (an invalidated session,
+        close 4009, or a RESUME that failed), and Discord does not replay what it sent
+        while there was no session.
+        """
+        if shard_id not in self._ready_shards:
+            self._ready_shards.add(shard_id)
+            return
+        log.warning("gateway session %s re-identified: looking back for missed messages", shard_id)
+        self.spawn(self.interview_cog.look_back(), "look-back")
 
 
 def _client_options(settings: Settings, **overrides: Any) -> dict[str, Any]:

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     auto_shard: bool = Field(default=True, description="AutoShardedBot (shards when asked)")
     dev_guild_id: int | None = Field(default=None, description="Guild for `sync --guild` default")
     max_answer_chars: int = Field(default=4000, ge=100, le=8000)
+    resume_notices_per_second: float = Field(
+        default=10.0,
+        gt=0.0,
+        le=45.0,
+        description="Pace of restart notices and look-backs (Discord allows 50 requests/s)",
+    )
     startup_backoff_initial_s: float = Field(default=5.0, gt=0.0, le=600.0)
     startup_backoff_max_s: float = Field(default=300.0, gt=0.0, le=3600.0)
     startup_max_attempts: int = Field(default=8, ge=1, le=100)

@@ -2,16 +2,36 @@
 
 Every interview action goes through `bot.sessions.Interviews` (the same path as the
 console), so an answer is committed before the interviewer's reply is posted.
+
+What reaches a session (a DM, a thread message, a form) is taken one at a time per
+session (the intake lock), so answers keep their order and none is taken while the
+reply to the previous one is still on its way. On top of that (issue 11):
+
+* each Discord message is taken once (its id is stored with the answer), and after a
+  gateway re-identify every open DM session's channel is read back for messages sent
+  while the bot was away (`look_back`);
+* a reply that could not be delivered is retried later; until it is, the user's next
+  message or form gets the open question instead of being taken as its answer;
+* the same answer sent twice within `DUPLICATE_WINDOW_S` (a double Enter, a form
+  submitted twice) is taken once, the repeat acknowledged quietly;
+* a user sending more than `FLOOD_RATE` messages in `FLOOD_PER_S` seconds is told to
+  slow down, once, and the excess is dropped before any database work;
+* "I was restarted" goes only to sessions this process did not start or answer in,
+  paced (as is the look-back) at `RESUME_NOTICES_PER_SECOND`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
+import math
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -43,7 +63,7 @@ from bot.exts.interview._views import (
 )
 from bot.render import render_status, render_transcript
 from bot.sessions import NoOpenSession, Turn, UnknownScenario
-from bot.store import SessionRecord
+from bot.store import SessionRecord, TurnExists
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
@@ -53,6 +73,45 @@ log = logging.getLogger("bot.interview")
 Sender = Callable[..., Awaitable[Any]]
 HISTORY_PAGE = 10
 THREAD_ARCHIVE_MINUTES = 1440
+DUPLICATE_WINDOW_S = 2.0  # the same answer sent again this soon is one intention
+FLOOD_RATE, FLOOD_PER_S = 4, 10.0  # messages a user may send before "slow down"
+REDELIVERY_DELAYS_S = (5.0, 30.0, 120.0)  # retries of a reply Discord would not take
+LOOK_BACK_LIMIT = 50  # messages read back per session after a re-identify
+SEEN_LIMIT = 10_000  # message ids remembered as already handled by this process
+_TAKEN_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+@dataclass
+class Undelivered:
+    """A reply that failed to post: retried later, or sent before the user's next answer."""
+
+    turn: Turn
+    echo: discord.Embed | None
+    retry: asyncio.Task[None] | None = None
+
+
+class Pacer:
+    """Spaces calls of `wait()` evenly: at most `rate` a second."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        start = max(now, self._next)
+        self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+def _sent_at(snowflake: int) -> float:
+    """When a message or interaction was created, from its id (seconds since the epoch)."""
+    return discord.utils.snowflake_time(snowflake).timestamp()
+
+
+def _same_text(text: str) -> str:
+    return " ".join(text.split())
 
 
 def place_of(user_id: int, guild_id: int | None) -> str:
@@ -85,6 +144,20 @@ class InterviewCog(commands.Cog, name="Interview"):
         # channel (thread or DM) -> session id used to route plain-message answers
         self.open: dict[int, tuple[str | None, int | None]] = {}
         self.by_channel: dict[int, int] = {}
+        # sessions this process started or took an answer in (no "I was restarted" there)
+        self.touched: set[int] = set()
+        self.redelivery_delays: tuple[float, ...] = REDELIVERY_DELAYS_S
+        self._intake_locks: dict[int, asyncio.Lock] = {}
+        self._last_taken: dict[int, tuple[str, float]] = {}  # session -> (text, sent at)
+        self._undelivered: dict[int, Undelivered] = {}
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._flood: commands.CooldownMapping[discord.Message] = (
+            commands.CooldownMapping.from_cooldown(
+                FLOOD_RATE, FLOOD_PER_S, commands.BucketType.user
+            )
+        )
+        self._slowed: dict[int, float] = {}  # user id -> when their "slow down" ends
+        self._look_back_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ bookkeeping
     def track(self, session: SessionRecord) -> None:
@@ -97,6 +170,40 @@ class InterviewCog(commands.Cog, name="Interview"):
         _, channel_id = self.open.pop(session_id, (None, None))
         if channel_id is not None and self.by_channel.get(channel_id) == session_id:
             del self.by_channel[channel_id]
+        self._intake_locks.pop(session_id, None)
+        self._last_taken.pop(session_id, None)
+
+    def _intake(self, session_id: int) -> asyncio.Lock:
+        """What reaches one session is taken one at a time, in order."""
+        lock = self._intake_locks.get(session_id)
+        if lock is None:
+            lock = self._intake_locks[session_id] = asyncio.Lock()
+        return lock
+
+    def _first_sight(self, message_id: int) -> bool:
+        """False if this process already handled (or dropped) that message."""
+        if message_id in self._seen:
+            return False
+        self._seen[message_id] = None
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        return True
+
+    def _claim(self, session_id: int, text: str, sent_at: float) -> tuple[str, float] | None:
+        """Note `text` as the session's latest answer; None if it repeats the last one.
+
+        Returns the claim, to hand back to `_unclaim` if the answer is not taken after all.
+        """
+        key = _same_text(text)
+        last = self._last_taken.get(session_id)
+        if last is not None and last[0] == key and abs(sent_at - last[1]) <= DUPLICATE_WINDOW_S:
+            return None
+        claim = self._last_taken[session_id] = (key, sent_at)
+        return claim
+
+    def _unclaim(self, session_id: int, claim: tuple[str, float]) -> None:
+        if self._last_taken.get(session_id) is claim:
+            del self._last_taken[session_id]
 
     def channel_of(self, session: SessionRecord) -> discord.abc.Messageable:
         channel_id = int(session.channel_id or 0)
@@ -160,6 +267,69 @@ class InterviewCog(commands.Cog, name="Interview"):
         for group in groups[:-1]:
             await send(embeds=group)
         await send(embeds=groups[-1], view=session_view(turn.session.id))
+
+    async def deliver(
+        self,
+        send: Sender,
+        turn: Turn,
+        *,
+        echo: discord.Embed | None = None,
+        notice: str | None = None,
+    ) -> bool:
+        """`send_turn`, or, if Discord does not take it, keep it to retry (False)."""
+        session_id = turn.session.id
+        try:
+            if notice is not None:
+                await send(content=notice)
+            await self.send_turn(send, turn, echo=echo)
+        except discord.HTTPException as exc:
+            log.warning("the reply in session %s was not delivered: %s", session_id, exc)
+            pending = self._undelivered[session_id] = Undelivered(turn, echo)
+            pending.retry = self.bot.spawn(  # type: ignore[attr-defined]
+                self._redeliver_later(session_id), f"redeliver-{session_id}"
+            )
+            return False
+        return True
+
+    async def _redeliver_later(self, session_id: int) -> None:
+        """Retry an undelivered reply a few times; after that the user's next message gets it."""
+        for delay in self.redelivery_delays:
+            await asyncio.sleep(delay)
+            async with self._intake(session_id):
+                pending = self._undelivered.get(session_id)
+                if pending is None or pending.retry is not asyncio.current_task():
+                    return  # delivered before the user's next answer, or retried anew
+                try:
+                    send = self.channel_of(pending.turn.session).send
+                    await self.send_turn(send, pending.turn, echo=pending.echo)
+                except discord.HTTPException as exc:
+                    log.warning("retrying the reply in session %s failed: %s", session_id, exc)
+                    continue
+                del self._undelivered[session_id]
+                log.info("the reply in session %s was delivered on a retry", session_id)
+                return
+        log.warning("the reply in session %s waits for the user's next message", session_id)
+
+    def _undelivered_in(self, channel_id: int) -> int | None:
+        """The session whose reply in this channel is still undelivered, if any."""
+        for session_id, pending in self._undelivered.items():
+            if pending.turn.session.channel_id == str(channel_id):
+                return session_id
+        return None
+
+    async def _redeliver_first(self, session_id: int, send: Sender) -> bool:
+        """If the last reply never arrived, send it (the open question) now: True.
+
+        Called before anything is taken as an answer, so nobody answers a question they
+        have not seen. The caller does not take the message it was handling.
+        """
+        pending = self._undelivered.pop(session_id, None)
+        if pending is None:
+            return False
+        if pending.retry is not None:
+            pending.retry.cancel()
+        await self.deliver(send, pending.turn, echo=pending.echo, notice=say("reply_missed"))
+        return True
 
     async def send_summary(
         self,
@@ -322,6 +492,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             guild_id=str(interaction.guild_id),
         )
         self.track(turn.session)
+        self.touched.add(turn.session.id)
         try:
             for started in self.hooks("session_started"):
                 await started(turn.session, **links)
@@ -384,6 +555,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             channel_id=str(interaction.channel_id),
         )
         self.track(turn.session)
+        self.touched.add(turn.session.id)
         try:
             for started in self.hooks("session_started"):
                 await started(turn.session, **(links or {"organiser_id": None, "retry_of": None}))
@@ -654,24 +826,51 @@ class InterviewCog(commands.Cog, name="Interview"):
                 say("rejected", reason=str(exc)), ephemeral=True
             )
             return
+        claim = self._claim(session.id, text, _sent_at(interaction.id))
+        if claim is None:  # the same form submitted twice: taken once
+            await interaction.response.send_message(say("duplicate_answer"), ephemeral=True)
+            return
+        taken = False
+        try:
+            taken = await self._take_form(interaction, session, text)
+        finally:
+            if not taken:
+                self._unclaim(session.id, claim)
+
+    async def _take_form(
+        self, interaction: discord.Interaction, session: SessionRecord, text: str
+    ) -> bool:
+        """Record a form's answer and post the reply; True if the answer was taken."""
         same = interaction.channel_id == int(session.channel_id or 0)
         await interaction.response.defer(thinking=True, ephemeral=not same)
-        turn = await self.interviews.answer(session.id, str(interaction.user.id), text)
-        echo = echo_embed(esc(interaction.user.display_name), turn.session.state["answers"][-1])
-        if same:
-            await self.send_turn(followup_sender(interaction), turn, echo=echo)
-            return
-        await self.send_turn(self.channel_of(session).send, turn, echo=echo)
-        await interaction.followup.send(
-            say("answer_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
-        )
+        here = followup_sender(interaction) if same else self.channel_of(session).send
+        async with self._intake(session.id):
+            if await self._redeliver_first(session.id, here):
+                if not same:
+                    await interaction.followup.send(
+                        say("answer_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
+                    )
+                return False
+            turn = await self.interviews.answer(session.id, str(interaction.user.id), text)
+            self.touched.add(session.id)
+            echo = echo_embed(esc(interaction.user.display_name), turn.session.state["answers"][-1])
+            delivered = await self.deliver(here, turn, echo=echo)
+        if not delivered:
+            # saved, but the reply is stuck: say so (not "try again", which would send it twice)
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.followup.send(say("reply_missed_form"), ephemeral=True)
+        elif not same:
+            await interaction.followup.send(
+                say("answer_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
+            )
+        return True
 
     # ------------------------------------------------------------------ plain messages
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None:
             return
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        if message.type not in _TAKEN_TYPES:
             return
         try:
             await self._message_answer(message)
@@ -680,17 +879,47 @@ class InterviewCog(commands.Cog, name="Interview"):
                 "answering message %s in %s failed: %s", message.id, message.channel.id, exc
             )
 
+    def _flooding(self, message: discord.Message) -> bool:
+        """True if the author is over their message rate (told once per cooldown)."""
+        bucket = self._flood.get_bucket(message)
+        retry_after = bucket.update_rate_limit() if bucket is not None else None
+        if retry_after is None:
+            return False
+        now = time.monotonic()
+        user_id = message.author.id
+        if self._slowed.get(user_id, 0.0) > now:
+            return True  # already told: the rest of the flood is dropped quietly
+        if len(self._slowed) > 1000:
+            self._slowed = {u: t for u, t in self._slowed.items() if t > now}
+        self._slowed[user_id] = now + retry_after
+        self.bot.spawn(  # type: ignore[attr-defined]
+            self._say_slow_down(message.channel, retry_after), f"slow-down-{user_id}"
+        )
+        return True
+
+    @staticmethod
+    async def _say_slow_down(channel: discord.abc.Messageable, retry_after: float) -> None:
+        try:
+            await channel.send(say("slow_down", seconds=max(1, math.ceil(retry_after))))
+        except discord.HTTPException as exc:
+            log.warning("could not tell a flooding user to slow down: %s", exc)
+
     async def _message_answer(self, message: discord.Message) -> None:
         channel = message.channel
         user_id = str(message.author.id)
         if isinstance(channel, discord.DMChannel):
+            if not self._first_sight(message.id) or self._flooding(message):
+                return
             session_id = self.by_channel.get(channel.id)
             if session_id is None:
                 found = await self.store.find_open_session(
                     user_id, place_of(message.author.id, None)
                 )
                 if found is None:
-                    if message.content.strip():
+                    ended = self._undelivered_in(channel.id)  # e.g. a summary that failed
+                    if ended is not None:
+                        await self._redeliver_first(ended, channel.send)
+                    elif message.content.strip() or message.attachments:
                         await channel.send(say("dm_no_session"))
                     return
                 self.track(found)
@@ -699,29 +928,60 @@ class InterviewCog(commands.Cog, name="Interview"):
             session_id = self.by_channel.get(channel.id)
             if session_id is None or self.open.get(session_id, (None,))[0] != user_id:
                 return  # not a session thread, or not the candidate (group mode: ignored)
+            if not self._first_sight(message.id) or self._flooding(message):
+                return
         else:
             return
+        async with self._intake(session_id):
+            await self._take_message(session_id, message)
+
+    async def _take_message(self, session_id: int, message: discord.Message) -> bool:
+        """One plain message as the session's answer (the caller holds its intake lock).
+
+        True if it was taken as an answer.
+        """
+        channel = message.channel
         text = message.content
         if not text.strip():
-            return
+            if message.attachments:
+                names = [f"`{esc(a.filename)}`" for a in message.attachments]
+                await message.reply(say("attachment_only", names=names))
+            return False
         try:
             self.check_length(text)
         except InterviewError as exc:
             await message.reply(say("rejected", reason=str(exc)))
-            return
+            return False
+        if await self._redeliver_first(session_id, channel.send):
+            return False
+        claim = self._claim(session_id, text, _sent_at(message.id))
+        if claim is None:  # a double send: taken once, acknowledged quietly
+            with contextlib.suppress(discord.HTTPException):
+                await message.add_reaction(say("duplicate_reaction"))
+            return False
+        taken = False
         typing = asyncio.create_task(self._typing(channel))
         try:
-            turn = await self.interviews.answer(session_id, user_id, text)
+            turn = await self.interviews.answer(
+                session_id, str(message.author.id), text, message_id=str(message.id)
+            )
+            taken = True
+        except TurnExists:
+            return False  # this very message was taken already (replayed, or read back)
         except NoOpenSession:
             self.untrack(session_id)
-            return
+            return False
         except InterviewError as exc:
             await message.reply(say("rejected", reason=str(exc)))
-            return
+            return False
         finally:
+            if not taken:
+                self._unclaim(session_id, claim)
             with contextlib.suppress(Exception):
                 await typing
-        await self.send_turn(channel.send, turn)
+        self.touched.add(session_id)
+        await self.deliver(channel.send, turn)
+        return True
 
     @staticmethod
     async def _typing(channel: discord.abc.Messageable) -> None:
@@ -732,34 +992,104 @@ class InterviewCog(commands.Cog, name="Interview"):
             log.debug("typing in %s failed: %s", getattr(channel, "id", "?"), exc)
 
     # ------------------------------------------------------------------ restart and sweep
+    def _pacer(self) -> Pacer:
+        return Pacer(self.settings.resume_notices_per_second)
+
     async def resume_open_sessions(self) -> int:
-        """Post "resumed" and the open question in every open session's channel."""
-        resumed = 0
-        for session in await self.store.open_sessions():
+        """Post "resumed" and the open question in every session open before this process.
+
+        Sessions started here (even before on_ready) or answered here since the start are
+        left alone; the rest are posted at RESUME_NOTICES_PER_SECOND, so thousands of open
+        sessions stay within Discord's rate limits and leave room for live answers.
+        """
+        sessions = await self.store.open_sessions()
+        for session in sessions:
             self.track(session)
-            if not session.channel_id:
+        pacer = self._pacer()
+        resumed = 0
+        for session in sessions:
+            if session.id in self.touched or not session.channel_id:
                 continue
-            try:
-                scenario = await self.interviews.scenario_for(session)
-                state = self.interviews.state_of(session)
-            except (UnknownScenario, ValueError, TypeError) as exc:
-                log.warning("session %s cannot be resumed: %s", session.id, exc)
-                continue
-            question = state.question()
-            embeds = []
-            if question is not None:
-                embeds.append(move_embed(scenario, question, self.footer(session, scenario)))
-            content = say("resumed", scenario=scenario.spec, answers=len(state.answers))
-            try:
-                await self.channel_of(session).send(
-                    content=content, embeds=embeds, view=session_view(session.id)
-                )
+            await pacer.wait()
+            if session.id in self.touched:
+                continue  # the user came back on their own while we were pacing
+            if await self._post_resumed(session):
                 resumed += 1
-            except discord.HTTPException as exc:
-                log.warning("could not post the resume of session %s: %s", session.id, exc)
         if resumed:
             log.info("resumed %d open interview(s)", resumed)
         return resumed
+
+    async def _post_resumed(self, session: SessionRecord) -> bool:
+        try:
+            scenario = await self.interviews.scenario_for(session)
+            state = self.interviews.state_of(session)
+        except (UnknownScenario, ValueError, TypeError) as exc:
+            log.warning("session %s cannot be resumed: %s", session.id, exc)
+            return False
+        question = state.question()
+        embeds = []
+        if question is not None:
+            embeds.append(move_embed(scenario, question, self.footer(session, scenario)))
+        content = say("resumed", scenario=scenario.spec, answers=len(state.answers))
+        try:
+            await self.channel_of(session).send(
+                content=content, embeds=embeds, view=session_view(session.id)
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not post the resume of session %s: %s", session.id, exc)
+            return False
+        return True
+
+    async def look_back(self) -> int:
+        """After a gateway re-identify: take the DM answers Discord never delivered.
+
+        Events sent while the bot had no gateway session are not replayed, so each open
+        DM session's channel is read after its last recorded answer (paced like the
+        resume notices) and the user's messages found there are taken in order, each
+        once. Where the history cannot be read the user is asked to resend. Returns the
+        number of messages taken.
+        """
+        async with self._look_back_lock:
+            taken = 0
+            pacer = self._pacer()
+            for session in await self.store.open_sessions():
+                if not session.place.startswith("dm:") or not session.channel_id:
+                    continue
+                self.track(session)
+                await pacer.wait()
+                try:
+                    taken += await self._look_back_in(session)
+                except discord.HTTPException as exc:
+                    log.warning("looking back in session %s failed: %s", session.id, exc)
+                    with contextlib.suppress(discord.HTTPException):
+                        await self.channel_of(session).send(say("maybe_missed"))
+            if taken:
+                log.info("took %d message(s) sent while the gateway was re-identifying", taken)
+            return taken
+
+    async def _look_back_in(self, session: SessionRecord) -> int:
+        last = await self.store.last_message_id(session.id)
+        if last is not None:
+            after = int(last)
+        else:  # no plain-message answer yet: everything since the session started
+            started = datetime.datetime.fromtimestamp(session.started_at, datetime.UTC)
+            after = discord.utils.time_snowflake(started)
+        channel = self.bot.get_partial_messageable(  # type: ignore[attr-defined]
+            int(session.channel_id or 0), type=discord.ChannelType.private
+        )
+        taken = 0
+        async with self._intake(session.id):  # live messages wait: the missed ones go first
+            async for message in channel.history(
+                limit=LOOK_BACK_LIMIT, after=discord.Object(after), oldest_first=True
+            ):
+                if str(message.author.id) != session.user_id or message.type not in _TAKEN_TYPES:
+                    continue
+                if not self._first_sight(message.id):
+                    continue  # on_message has it
+                taken += await self._take_message(session.id, message)
+                if session.id not in self.open:
+                    break  # that answer ended the interview
+        return taken
 
     async def post_expired(self, session: SessionRecord) -> None:
         """A session the idle sweep closed: its summary, in its channel."""
