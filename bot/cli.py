@@ -35,9 +35,13 @@ EXIT_USAGE = 2
 def score_lines(
     catalogue: Catalogue, lines: Iterable[str]
 ) -> Iterator[tuple[dict[str, Any], bool]]:
-    """The `score` contract: one result (or error) per non-blank input line, in order."""
+    """The `score` contract: one result (or error) per input line, in order.
+
+    A blank line gets an error line too, so output line N always answers input line N.
+    """
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
+            yield {"id": None, "error": f"line {number}: blank line"}, False
             continue
         try:
             row = json.loads(raw)
@@ -294,20 +298,31 @@ def cmd_practice(args: argparse.Namespace) -> int:
         )
 
 
+HISTORY_PAGE_SIZE = 10
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from bot.console import console_user
+    from bot.console import Screen, console_user
     from bot.render import render_summary
 
     user_id, _ = console_user()
+    screen = Screen.of(sys.stdout)
     with opened_interviews() as (portal, interviews):
+        store = interviews.store
         if args.session is None:
             page = max(1, args.page)
-            size = 10
-            rows = portal.call(interviews.store.user_history(user_id, size + 1, (page - 1) * size))
+            size = HISTORY_PAGE_SIZE
+            rows = portal.call(store.user_history(user_id, size + 1, (page - 1) * size))
             if not rows:
-                print(message("history_empty"))
+                total = 0 if page == 1 else len(portal.call(store.user_history(user_id, 10**9)))
+                if total == 0:
+                    print(message("history_empty"))
+                else:
+                    pages = -(-total // size)
+                    print(message("history_past_end", page=page, total=total, pages=pages))
+                    return EXIT_FAILED
                 return EXIT_OK
             shown = []
             for r in rows[:size]:
@@ -329,7 +344,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 )
             print(message("history_page", rows=shown, page=page, more=len(rows) > size))
             return EXIT_OK
-        session = portal.call(interviews.store.get_session(args.session))
+        session = portal.call(store.get_session(args.session))
         if session is None or session.user_id != user_id:
             print(message("history_missing", session_id=args.session))
             return EXIT_FAILED
@@ -338,18 +353,39 @@ def cmd_history(args: argparse.Namespace) -> int:
             return EXIT_OK
         scenario = interviews.scenario(session.scenario_id)
         speakers = {"candidate": "You", "interviewer": scenario.spec.persona.name}
-        for turn in portal.call(interviews.store.transcript(session.id)):
+        for turn in portal.call(store.transcript(session.id)):
             who = speakers.get(turn.role)
-            print((f"**{who}:** {turn.text}" if who else turn.text).rstrip() + "\n")
-        print(render_summary(interviews.summary_of(session), scenario))
+            if who is None:
+                screen.markdown(turn.text)
+            else:
+                screen.turn(who, turn.text, own_words=turn.role == "candidate")
+        screen.markdown(render_summary(interviews.summary_of(session), scenario), gap=False)
         return EXIT_OK
+
+
+def iso_times(data: Any, key: str = "") -> Any:
+    """`data` with every time (a number under a key ending in `_at`, or `last_activity`,
+    at any depth) as an ISO 8601 UTC string: 2026-12-06T08:15:02Z."""
+    if isinstance(data, dict):
+        return {k: iso_times(v, str(k)) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [iso_times(v, key) for v in data]
+    is_time = key.endswith("_at") or key == "last_activity"
+    if is_time and isinstance(data, int | float) and not isinstance(data, bool):
+        from datetime import UTC, datetime
+
+        try:
+            return datetime.fromtimestamp(data, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):
+            return data
+    return data
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.console import console_user
 
     with opened_interviews() as (portal, interviews):
-        data = portal.call(interviews.store.export_user(console_user()[0]))
+        data = iso_times(portal.call(interviews.store.export_user(console_user()[0])))
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     if args.file == "-":
         print(text)

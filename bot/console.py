@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import signal
 import sys
 import threading
 from collections.abc import Coroutine, Iterator
-from typing import Any, TextIO, TypeVar
+from typing import Any, Literal, NamedTuple, TextIO, TypeVar
+
+from rich.console import Console
+from rich.markdown import Markdown
 
 from bot.core import interview
 from bot.core.interview import InterviewError, InterviewState
@@ -41,26 +45,48 @@ class LineReader:
         return line.rstrip("\n").rstrip("\r")
 
 
-def read_answers(reader: LineReader) -> Iterator[str]:
-    """Answers separated by empty lines; a command line (/end…) is yielded alone.
+COMMANDS = ("/end", "/hint", "/status", "/help", "/?")
 
-    End of input sends whatever is pending, then stops.
+
+class Entry(NamedTuple):
+    """What the candidate typed: an answer to send, or a command with the answer still pending."""
+
+    kind: Literal["answer", "command"]
+    text: str
+    pending: int = 0  # lines of an unsent answer kept while a command runs
+
+
+def read_answers(reader: LineReader) -> Iterator[Entry]:
+    """Answers separated by empty lines, and commands on any line.
+
+    A command line (/status, /hint, /help) runs at once, even in the middle of
+    an answer, and the lines typed so far stay pending; /end first sends them as
+    the last answer. A lone unknown /word is passed on as a command (to be
+    refused); inside an answer it is text. End of input sends whatever is
+    pending, then stops.
     """
     pending: list[str] = []
     while True:
         line = reader.readline("> " if not pending else "  ")
         if line is None:
             if pending:
-                yield "\n".join(pending)
+                yield Entry("answer", "\n".join(pending))
             return
         stripped = line.strip()
+        command = stripped.lower()
+        if command in COMMANDS:
+            if command == "/end" and pending:
+                yield Entry("answer", "\n".join(pending))
+                pending = []
+            yield Entry("command", command, len(pending))
+            continue
         if not pending and stripped.startswith("/") and " " not in stripped:
-            yield stripped
+            yield Entry("command", stripped)
             continue
         if stripped:
             pending.append(line)
         elif pending:
-            yield "\n".join(pending)
+            yield Entry("answer", "\n".join(pending))
             pending = []
 
 
@@ -81,9 +107,80 @@ def choose_scenario(catalogue: Catalogue, reader: LineReader, out: TextIO) -> Sc
         out.write(message("unknown_choice", choice=choice[:40]) + "\n")
 
 
-def say(out: TextIO, text: str) -> None:
-    out.write(text.rstrip() + "\n\n")
-    out.flush()
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
+
+
+def escape_markdown(text: str) -> str:
+    """Someone's own words inside Markdown: shown as typed, line breaks kept."""
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return "\\\n".join(escaped.splitlines())
+
+
+class LineMarkdown(Markdown):
+    """Markdown where a line break in the text stays a line break on screen, as on
+    Discord and in the plain output (the templates break lines on purpose)."""
+
+    def __init__(self, markup: str, **options: Any) -> None:
+        super().__init__(markup, **options)
+        for token in self.parsed:
+            for child in token.children or ():
+                if child.type == "softbreak":
+                    child.type = "hardbreak"
+
+
+class Screen:
+    """Where the console writes. On a terminal the Markdown the bot says is shown
+    formatted (rich); piped or redirected, it is the plain Markdown text.
+
+    `Screen.of(stream)` decides by `stream.isatty()`; pass a rich `Console` to decide
+    yourself (tests force a terminal into a StringIO that way).
+    """
+
+    def __init__(self, out: TextIO, console: Console | None = None) -> None:
+        self.out = out
+        self.console = console
+
+    @classmethod
+    def of(cls, out: TextIO | Screen) -> Screen:
+        if isinstance(out, Screen):
+            return out
+        try:
+            tty = out.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        return cls(out, Console(file=out, highlight=False, emoji=False) if tty else None)
+
+    @property
+    def formatted(self) -> bool:
+        return self.console is not None
+
+    def markdown(self, text: str, *, gap: bool = True) -> None:
+        """Bot text written in Markdown (interviewer lines, hints, status, feedback).
+
+        `gap`: a blank line after it (off for the last block a command prints).
+        """
+        if self.console is None:
+            self.plain(text, gap=gap)
+            return
+        self.console.print(LineMarkdown(text.strip(), hyperlinks=False))
+        if gap:
+            self.console.print()
+        self.out.flush()
+
+    def plain(self, text: str, *, gap: bool = True) -> None:
+        """A plain line or block, the same on a terminal and in a pipe."""
+        self.out.write(text.rstrip() + ("\n\n" if gap else "\n"))
+        self.out.flush()
+
+    def turn(self, who: str, text: str, *, own_words: bool = True) -> None:
+        """One speaker's turn: `**Who:** text`; `own_words` text is shown as typed."""
+        if self.console is not None and own_words:
+            text = escape_markdown(text)
+        self.markdown(f"**{who}:** {text}")
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
 
 
 class Portal:
@@ -129,43 +226,44 @@ def practice(
     portal: Portal,
     scenario: Scenario | None,
     reader: LineReader,
-    out: TextIO,
+    out: TextIO | Screen,
     *,
     resume: bool = False,
     restart: bool = False,
     seed: int | None = None,
 ) -> int:
     """Hold (or resume) one interview in the terminal, stored turn by turn; exit status."""
+    screen = Screen.of(out)
     user_id, name = console_user()
     store = interviews.store
     existing = portal.call(store.find_open_session(user_id, CONSOLE_PLACE))
     if existing is not None and restart:
         turn = portal.call(interviews.end(existing.id, user_id))
-        say(out, message("previous_ended", scenario=turn.scenario.spec))
+        screen.plain(message("previous_ended", scenario=turn.scenario.spec))
         existing = None
     if resume:
         if existing is None:
-            say(out, message("nothing_to_resume"))
+            screen.plain(message("nothing_to_resume"))
             return 2
         session = existing
         current = interviews.scenario(session.scenario_id)
         state = interviews.state_of(session)
-        say(out, message("resuming", scenario=current.spec, answers=len(state.answers)))
+        screen.plain(message("resuming", scenario=current.spec, answers=len(state.answers)))
         question = state.question()
         if question is not None:
-            say(out, render_move(current, question))
+            screen.markdown(render_move(current, question))
     else:
         if existing is not None:
             title = interviews.scenario(existing.scenario_id).spec.title
-            say(out, message("unfinished", title=title, answers=existing.turn_count))
+            screen.plain(message("unfinished", title=title, answers=existing.turn_count))
             return 2
         if scenario is None:
             return 2
-        say(out, message("practice_welcome", scenario=scenario.spec))
+        screen.plain(message("practice_welcome", scenario=scenario.spec))
         turn = portal.call(interviews.start(user_id, name, CONSOLE_PLACE, scenario.id, seed=seed))
         session, current = turn.session, scenario
-        say(out, render_move(current, turn.move))
-    return _converse(interviews, portal, session.id, current, reader, out)
+        screen.markdown(render_move(current, turn.move))
+    return _converse(interviews, portal, session.id, current, reader, screen)
 
 
 def _converse(
@@ -174,47 +272,52 @@ def _converse(
     session_id: int,
     scenario: Scenario,
     reader: LineReader,
-    out: TextIO,
+    screen: Screen,
 ) -> int:
     user_id, _ = console_user()
     old_term = signal.signal(signal.SIGTERM, _terminate)
     old_hup = signal.signal(signal.SIGHUP, _terminate) if hasattr(signal, "SIGHUP") else None
     try:
         try:
-            for text in read_answers(reader):
-                command = text.lower()
+            for entry in read_answers(reader):
                 try:
-                    if command == "/end":
+                    if entry.kind == "answer":
+                        turn = portal.call(interviews.answer(session_id, user_id, entry.text))
+                    elif entry.text == "/end":
                         turn = portal.call(interviews.end(session_id, user_id))
-                    elif command == "/hint":
+                    elif entry.text == "/hint":
                         turn = portal.call(interviews.hint(session_id, user_id))
-                    elif command == "/status":
+                    elif entry.text == "/status":
                         session = portal.call(interviews._require(session_id))
                         state = interviews.state_of(session)
-                        say(out, render_status(scenario, state, interviews.clock()))
-                        continue
-                    elif command in ("/help", "/?"):
-                        say(out, message("practice_help"))
-                        continue
+                        screen.markdown(render_status(scenario, state, interviews.clock()))
+                        turn = None
+                    elif entry.text in ("/help", "/?"):
+                        screen.plain(message("practice_help"))
+                        turn = None
                     else:
-                        turn = portal.call(interviews.answer(session_id, user_id, text))
+                        screen.plain(message("unknown_command", command=entry.text[:40]))
+                        continue
                 except InterviewError as exc:
-                    say(out, message("rejected", reason=str(exc)))
+                    screen.plain(message("rejected", reason=str(exc)))
                     continue
-                say(out, render_move(scenario, turn.move))
-                if turn.summary is not None:
-                    say(out, render_summary(turn.summary, scenario))
-                    return 0
+                if turn is not None:
+                    screen.markdown(render_move(scenario, turn.move))
+                    if turn.summary is not None:
+                        screen.markdown(render_summary(turn.summary, scenario))
+                        return 0
+                if entry.pending:
+                    screen.plain(message("answer_kept", lines=entry.pending))
         except KeyboardInterrupt:
-            out.write("\n")
+            screen.write("\n")
         # End of input or Ctrl-C: end the interview with its summary.
         turn = portal.call(interviews.end(session_id, user_id))
-        say(out, render_move(scenario, turn.move))
+        screen.markdown(render_move(scenario, turn.move))
         if turn.summary is not None:
-            say(out, render_summary(turn.summary, scenario))
+            screen.markdown(render_summary(turn.summary, scenario))
         return 0
     except Terminated:
-        say(out, message("terminated"))
+        screen.plain(message("terminated"))
         return 143
     finally:
         signal.signal(signal.SIGTERM, old_term)
@@ -222,25 +325,28 @@ def _converse(
             signal.signal(signal.SIGHUP, old_hup)
 
 
-def replay(scenario: Scenario, answers: list[str], out: TextIO, seed: int = 0) -> InterviewState:
+def replay(
+    scenario: Scenario, answers: list[str], out: TextIO | Screen, seed: int = 0
+) -> InterviewState:
     """Run scripted answers through the state machine and print the conversation."""
+    screen = Screen.of(out)
     clock = iter(range(0, 10**9, 30))
     state, move = interview.start(scenario, float(next(clock)), seed)
-    say(out, render_move(scenario, move))
+    screen.markdown(render_move(scenario, move))
     for text in answers:
         if not state.active:
             break
-        say(out, f"**Candidate:** {text}")
+        screen.turn("Candidate", text)
         try:
             state, move = interview.answer(scenario, state, text, float(next(clock)))
         except InterviewError as exc:
-            say(out, message("rejected", reason=str(exc)))
+            screen.plain(message("rejected", reason=str(exc)))
             continue
-        say(out, render_move(scenario, move))
+        screen.markdown(render_move(scenario, move))
     if state.active:
         state, move = interview.end(state, "candidate")
-        say(out, render_move(scenario, move))
-    say(out, render_summary(summarise(scenario, state), scenario))
+        screen.markdown(render_move(scenario, move))
+    screen.markdown(render_summary(summarise(scenario, state), scenario))
     return state
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
+from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -15,13 +17,24 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message is one readable line."""
 
 
+def default_database_url() -> str:
+    """`interview-bot.db` in the user's data directory; the store creates the directory.
+
+    ~/.local/share/interview-bot/ on Linux (or $XDG_DATA_HOME/interview-bot/),
+    ~/Library/Application Support/interview-bot/ on macOS, %LOCALAPPDATA%/interview-bot/
+    on Windows. Computing it creates nothing.
+    """
+    path = Path(user_data_dir("interview-bot", appauthor=False)) / "interview-bot.db"
+    return "sqlite:///" + quote(str(path), safe="/\\:")
+
+
 class Settings(BaseSettings):
     """Configuration; every field can be set as an upper-case environment variable."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     discord_token: SecretStr | None = Field(default=None, description="Bot token from the portal")
-    database_url: str = Field(default="sqlite:///interview-bot.db")
+    database_url: str = Field(default_factory=default_database_url)
     scenarios_dir: Path = Field(default=PROJECT_ROOT / "scenarios")
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
     log_level: str = Field(default="INFO")

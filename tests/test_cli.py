@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,10 @@ from tests.conftest import DATA, SCENARIOS
 
 @pytest.fixture(autouse=True)
 def own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test's commands use their own SQLite file."""
+    """Every test's commands use their own SQLite file, and never the real data directory."""
     db = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     return db
 
 
@@ -76,6 +79,19 @@ def test_score_reports_bad_lines_and_keeps_going(tmp_path: Path) -> None:
     assert "no answers" in out[3]["error"]
     assert "list of strings" in out[4]["error"]
     assert "JSON object" in out[5]["error"]
+
+
+def test_score_answers_a_blank_line_so_output_lines_up_with_input() -> None:
+    good = '{"id": "%s", "scenario": "auto-summarize", "answers": ["We randomise 20k users."]}'
+    lines = [good % "a", "", good % "b", "   ", good % "c", ""]
+    proc = bot("score", "-", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 1
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert [o["id"] for o in out] == ["a", None, "b", None, "c", None]
+    assert out[1] == {"id": None, "error": "line 2: blank line"}
+    assert out[3]["error"] == "line 4: blank line" and out[5]["error"] == "line 6: blank line"
+    assert all("criteria" in out[i] for i in (0, 2, 4))
 
 
 def test_score_missing_file_is_a_usage_error() -> None:
@@ -299,6 +315,129 @@ def test_history_when_empty_and_unknown_id() -> None:
     assert "No interviews yet" in bot("history").stdout
     missing = bot("history", "42")
     assert missing.returncode == 1 and "No interview #42" in missing.stdout
+
+
+def test_history_page_past_the_end_says_so(tmp_path: Path) -> None:
+    for _ in range(2):
+        done = bot("practice", "--new", "--scenario", "auto-summarize", stdin="/end\n")
+        assert done.returncode == 0, done.stderr
+    assert "#2" in bot("history", "--page", "1").stdout
+    past = bot("history", "--page", "2")
+    assert past.returncode == 1
+    assert "Page 2 is past the end: you have 2 interviews, 1 page." in past.stdout
+    assert "No interviews yet" not in past.stdout
+    empty = bot("history", "--page", "3", DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
+    assert empty.returncode == 0 and "No interviews yet" in empty.stdout
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def times_in(data: object, key: str = "") -> list[tuple[str, object]]:
+    """(key, value) of every value under a key that names a time, at any depth."""
+    if isinstance(data, dict):
+        return [kv for k, v in data.items() for kv in times_in(v, k)]
+    if isinstance(data, list):
+        return [kv for v in data for kv in times_in(v, key)]
+    return [(key, data)] if key.endswith("_at") or key == "last_activity" else []
+
+
+def test_export_writes_times_as_iso_8601_utc() -> None:
+    before = time.time()
+    assert bot("practice", "--scenario", "auto-summarize", stdin=ANSWER + "\n").returncode == 0
+    data = json.loads(bot("export").stdout)
+    times = times_in(data)
+    keys = {k for k, _ in times}
+    assert {"exported_at", "started_at", "ended_at", "created_at", "last_seen_at"} <= keys
+    assert {"updated_at", "last_activity"} <= keys
+    for key, value in times:
+        assert value is None or (isinstance(value, str) and ISO_UTC.match(value)), (key, value)
+    exported = datetime.strptime(data["exported_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs(exported.timestamp() - before) < 60
+
+    def floats(value: object) -> list[float]:
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in floats(v)]
+        if isinstance(value, list):
+            return [n for v in value for n in floats(v)]
+        return [value] if isinstance(value, float) else []
+
+    assert not [n for n in floats(data) if n > 10**8]  # no epoch seconds left anywhere
+
+
+def test_iso_times_converts_every_time_key_and_nothing_else() -> None:
+    from bot.cli import iso_times
+
+    data = {
+        "exported_at": 0,
+        "sessions": [{"ended_at": None, "time_budget_s": 1800, "state": {"last_activity": 1.5}}],
+        "flag": True,
+        "score": 0.5,
+    }
+    assert iso_times(data) == {
+        "exported_at": "1970-01-01T00:00:00Z",
+        "sessions": [
+            {
+                "ended_at": None,
+                "time_budget_s": 1800,
+                "state": {"last_activity": "1970-01-01T00:00:01Z"},
+            }
+        ],
+        "flag": True,
+        "score": 0.5,
+    }
+
+
+def without_database_url(**extra: str) -> dict[str, str]:
+    values = {k: v for k, v in env().items() if k != "DATABASE_URL"}
+    values.update(extra)
+    return values
+
+
+def test_the_default_database_is_in_the_user_data_directory(tmp_path: Path) -> None:
+    """`history` sees the interview from any working directory; DATABASE_URL still wins."""
+    home, data = tmp_path / "home", tmp_path / "data"
+    one, two = tmp_path / "one", tmp_path / "two"
+    for d in (home, one, two):
+        d.mkdir()
+    where = {"HOME": str(home), "XDG_DATA_HOME": str(data)}
+
+    def run(*args: str, cwd: Path, stdin: str = "", **extra: str):
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=without_database_url(**where, **extra),
+            timeout=60,
+        )
+
+    assert not data.exists()
+    done = run("practice", "--scenario", "auto-summarize", cwd=one, stdin=ANSWER + "\n")
+    assert done.returncode == 0, done.stderr
+    assert (data / "interview-bot" / "interview-bot.db").is_file()
+    assert not list(one.iterdir()) and not list(home.iterdir())  # nothing in the cwd or ~
+    listing = run("history", cwd=two)
+    assert "#1" in listing.stdout and "Improve auto-summarize" in listing.stdout
+    elsewhere = run("history", cwd=two, DATABASE_URL=f"sqlite:///{tmp_path / 'other.db'}")
+    assert "No interviews yet" in elsewhere.stdout
+
+
+def test_default_database_url_follows_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.settings import Settings
+    from bot.store import sqlite_path
+
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "my data#1"))
+    monkeypatch.chdir(tmp_path)  # no .env here
+    url = Settings().database_url
+    assert sqlite_path(url) == str(tmp_path / "my data#1" / "interview-bot" / "interview-bot.db")
+    assert not (tmp_path / "my data#1").exists()  # computing it creates nothing
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
+    assert Settings().database_url == "sqlite:///elsewhere.db"
 
 
 def test_export_then_forget_me(own_database: Path, tmp_path: Path) -> None:
