@@ -283,6 +283,10 @@ class _Heard:
     empty: bool  # nothing in it to score
 
 
+def _same(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
     result = score_answers(scenario, list(state.answers))
     before = state.progress
@@ -290,6 +294,8 @@ def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
     newly_met = [cid for cid in gained if result.criteria[cid].met]
     if is_non_answer(text):
         return _Heard(result, (), None, True)
+    if _same(text) in {_same(earlier) for earlier in state.answers[:-1]}:
+        return _Heard(result, (), None, True)  # said before, word for word: nothing new
     alone = score_answers(scenario, [text], require_substance=False)
     said_something = any(r.score > 0 for r in alone.criteria.values())
     ack: Ack | None = "met" if newly_met else ("partial" if gained else None)

@@ -27,7 +27,11 @@ COMPUTE = (
     "threads, which limits the hypothesis to long threads."
 )
 VAGUE = "I think we should make the summaries a lot better for everybody who uses them daily."
-PARTIAL = "I'd bet people mostly want the gist faster, so shorter summaries would help them."
+PARTIALS = [
+    "I'd bet people mostly want the gist faster, so shorter summaries would help them.",
+    "My guess is they want to skim, and I expect skimming to get easier with bullet points.",
+    "I predict people would like a summary that reads more like a headline than an essay.",
+]
 
 
 def run(scenario, answers, now=0.0, seed=0):
@@ -59,7 +63,7 @@ def test_antipattern_gets_the_seed_pushback_once(auto_summarize) -> None:
 
 
 def test_probes_target_the_missing_criterion_and_are_bounded(auto_summarize) -> None:
-    state, moves = run(auto_summarize, [PARTIAL, PARTIAL, PARTIAL])
+    state, moves = run(auto_summarize, PARTIALS)
     kinds = [m.kind for m in moves[1:]]
     max_probes = auto_summarize.spec.steps[0].max_probes
     assert kinds[:max_probes] == ["probe"] * max_probes
@@ -67,6 +71,12 @@ def test_probes_target_the_missing_criterion_and_are_bounded(auto_summarize) -> 
     assert kinds[max_probes] == "next_step"
     assert moves[max_probes + 1].transition == "used_up"  # honest: the step was not met
     assert state.step == 1
+
+
+def test_an_answer_repeated_word_for_word_counts_as_empty(auto_summarize) -> None:
+    state, moves = run(auto_summarize, [PARTIALS[0], PARTIALS[0], PARTIALS[0]])
+    assert [m.kind for m in moves[1:]] == ["probe", "probe", "coach"]
+    assert moves[2].ack is None  # nothing new: no acknowledgement
 
 
 def test_two_empty_answers_get_coaching_once_then_the_interview_moves_on(auto_summarize) -> None:
