@@ -74,7 +74,7 @@ def test_probes_target_the_missing_criterion_and_are_bounded(auto_summarize) -> 
 
 
 def test_an_answer_repeated_word_for_word_counts_as_empty(auto_summarize) -> None:
-    state, moves = run(auto_summarize, [PARTIALS[0], PARTIALS[0], PARTIALS[0]])
+    _, moves = run(auto_summarize, [PARTIALS[0], PARTIALS[0], PARTIALS[0]])
     assert [m.kind for m in moves[1:]] == ["probe", "probe", "coach"]
     assert moves[2].ack is None  # nothing new: no acknowledgement
 

@@ -105,6 +105,10 @@ class Replay:
         ]
 
 
+def _met(scenario: Scenario, answers: tuple[str, ...]) -> set[str]:
+    return {c for c, r in score_answers(scenario, list(answers)).criteria.items() if r.met}
+
+
 def replay(scenario: Scenario, candidate: Candidate, seed: int = 7) -> Replay:
     state, move = interview.start(scenario, 0.0, seed)
     run = Replay(scenario, state, [move])
@@ -270,7 +274,7 @@ def test_a_strong_candidate_gets_a_short_interview_and_the_credit(replays, sid: 
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_the_opening_lists_no_criterion(catalogue: Catalogue, sid: str) -> None:
     scenario = catalogue.get(sid)
-    state, move = interview.start(scenario, 0.0, 1)
+    _, move = interview.start(scenario, 0.0, 1)
     opening = (scenario.spec.setup + "\n" + render_move(scenario, move)).lower()
     for c in scenario.criteria:
         assert c.spec.label.lower() not in opening, f"{sid}: the briefing names {c.spec.label!r}"
