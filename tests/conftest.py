@@ -26,12 +26,3 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def auto_summarize(catalogue: Catalogue):
     return catalogue.get("auto-summarize")
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
-    """Print the scorer's per-criterion precision/recall tables collected by the eval tests."""
-    from tests._reports import EVAL_REPORTS
-
-    for title, table in EVAL_REPORTS:
-        terminalreporter.write_sep("-", f"scorer evaluation: {title}")
-        terminalreporter.write_line(table)

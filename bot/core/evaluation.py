@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.core.scenarios import Catalogue
 from bot.core.scorer import score_answers
@@ -96,3 +98,21 @@ def _count(counts: Counts, predicted: bool, gold: bool, report: Report, rid: str
     elif gold:
         counts.fn += 1
         report.errors.append((rid, key, "fn"))
+
+
+def read_labelled(path: Path) -> list[dict]:
+    """Labelled transcripts from a JSON Lines file, or every *.jsonl under a directory."""
+    files = sorted(path.rglob("*.jsonl")) if path.is_dir() else [path]
+    rows: list[dict] = []
+    for file in files:
+        rows += [json.loads(line) for line in file.read_text("utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def labelled_sets(root: Path) -> dict[str, list[dict]]:
+    """The labelled sets under `root` (a data directory): each top-level file or folder."""
+    sets: dict[str, list[dict]] = {}
+    for entry in sorted(root.iterdir()):
+        if entry.suffix == ".jsonl" or (entry.is_dir() and any(entry.rglob("*.jsonl"))):
+            sets[entry.name] = read_labelled(entry)
+    return sets
