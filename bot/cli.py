@@ -203,6 +203,38 @@ def cmd_lint_answers(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Precision, recall and macro-F1 of the scorer on labelled sets (the test data by default)."""
+    from bot import PROJECT_ROOT
+    from bot.core.evaluation import evaluate, labelled_sets, read_labelled
+
+    catalogue = _catalogue(sys.stderr)
+    if catalogue is None:
+        return EXIT_USAGE
+    paths = [Path(p) for p in args.paths] or [PROJECT_ROOT / "tests" / "data"]
+    sets: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        if not path.exists():
+            print(f"{path}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+        if path.is_dir() and not args.paths:
+            sets.update(labelled_sets(path))
+        else:
+            sets[str(path)] = read_labelled(path)
+    for name, rows in sets.items():
+        rows = [r for r in rows if r.get("scenario") in catalogue.scenarios]
+        if not rows:
+            continue  # e.g. a custom round's set: its scenario is not bundled
+        report = evaluate(catalogue, rows)
+        print(f"== {name} ({len(rows)} transcripts)")
+        print(report.table())
+        if args.errors:
+            for rid, key, kind in report.errors:
+                print(f"  {kind} {key} {rid}")
+        print()
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     catalogue = _catalogue(sys.stderr)
     if catalogue is None:
@@ -529,6 +561,13 @@ def build_parser() -> argparse.ArgumentParser:
     la.add_argument("path", metavar="PATH", help="the scenario file")
     la.add_argument("answers", metavar="ANSWERS.jsonl", help="labelled transcripts (JSON Lines)")
     la.set_defaults(func=cmd_lint_answers)
+    r = ssub.add_parser(
+        "report", help="precision/recall of the scorer on labelled transcripts (tests/data)"
+    )
+    r.add_argument("paths", nargs="*", metavar="PATH", help="JSON Lines files or directories")
+    r.add_argument("--errors", action="store_true", help="list each misjudged transcript id")
+    r.set_defaults(func=cmd_report)
+
     c = ssub.add_parser("list", help="list the loaded scenarios")
     c.set_defaults(func=cmd_list)
     return parser
