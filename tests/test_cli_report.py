@@ -42,7 +42,7 @@ def test_report_on_a_file_prints_the_table_and_the_misses(tmp_path: Path) -> Non
     assert f"== {path} (2 transcripts)" in out.stdout
     assert "bias-complaint:apology_only" in out.stdout
     assert "fn bias-complaint:mitigation_plan r2" in out.stdout  # the miss is listed
-    assert "macro-F1 criteria 0.000" in out.stdout
+    assert "macro-F1 criteria 0.667" in out.stdout  # 2 of 3 criteria right: empty ones count 1
 
 
 def test_report_defaults_to_every_labelled_set_of_the_checkout() -> None:
