@@ -982,9 +982,16 @@ class FakeDiscord:
                 log.debug("dispatch of %s failed; will replay on resume", event)
         return s.seq
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        """Close the current gateway socket (resumable close codes make the client RESUME)."""
+    async def drop_gateway(self, code: int = 4000, *, new_session: bool = False) -> None:
+        """Close the current gateway socket (resumable close codes make the client RESUME).
+
+        ``new_session=True`` also forgets the session, as Discord does on close 4009
+        (session timed out): the client's RESUME is answered with op 9 and it identifies
+        anew; events meanwhile are never delivered.
+        """
         ws, self._ws = self._ws, None
+        if new_session:
+            self.session = None
         if ws is not None:
             await ws.close(code=code, message=b"fake drop")
 
@@ -1215,17 +1222,24 @@ class FakeDiscord:
         *,
         user: Mapping[str, Any] | None = None,
         mentions: Sequence[Mapping[str, Any]] = (),
+        attachments: Sequence[tuple[str, bytes]] = (),
     ) -> StoredMessage:
         """A user posts ``content`` in a channel: stored and dispatched as MESSAGE_CREATE.
 
         Like Discord, a guild message reaches a client without the message-content intent
-        with empty content unless it mentions the bot.
+        with empty content unless it mentions the bot. ``attachments`` are (filename,
+        bytes) pairs, served at their ``url``.
         """
         user = dict(user or self.alice)
         self.users.setdefault(int(user["id"]), user)
         ch = self.channels[channel_id]
         gid = int(ch["guild_id"]) if "guild_id" in ch else None
         mp = self._member_payload(gid, user) if gid else None
+        files = [
+            UploadedFile(f"files[{i}]", name, None, blob)
+            for i, (name, blob) in enumerate(attachments)
+        ]
+        atts, blobs = self._build_attachments(None, files, channel_id)
         data = P.message(
             P.snowflake(),
             channel_id,
@@ -1234,8 +1248,9 @@ class FakeDiscord:
             guild_id=gid,
             member_payload=mp,
             mentions=mentions,
+            attachments=atts,
         )
-        stored = self._store(StoredMessage(data=data))
+        stored = self._store(StoredMessage(data=data, files=blobs))
         await self._echo("MESSAGE_CREATE", stored, from_user=True)
         return stored
 
@@ -1780,9 +1795,24 @@ class FakeDiscord:
         return self._json(msg.data)
 
     async def r_list_messages(self, rec: RecordedRequest, cid: str) -> web.Response:
+        """Channel history as Discord pages it: ``limit`` (1-100) next to ``after`` or
+        ``before`` (default: the newest), always newest first."""
+        if int(cid) not in self.channels:
+            return self._error(10003)
         limit = int(rec.query.get("limit", 50))
-        msgs = [m.data for m in self.find_messages(int(cid), author_id=None) if not m.ephemeral]
-        return self._json(list(reversed(msgs))[:limit])
+        if not 1 <= limit <= 100 or "around" in rec.query:
+            return self._error(50035)
+        msgs = sorted(
+            (m for m in self.find_messages(int(cid), author_id=None) if not m.ephemeral),
+            key=lambda m: m.id,
+        )
+        if "after" in rec.query:
+            after = int(rec.query["after"])
+            page = [m for m in msgs if m.id > after][:limit]
+        else:
+            before = int(rec.query.get("before", 1 << 63))
+            page = [m for m in msgs if m.id < before][-limit:]
+        return self._json([m.data for m in reversed(page)])
 
     async def r_edit_message(self, rec: RecordedRequest, cid: str, mid: str) -> web.Response:
         msg = self.messages.get(int(mid))
