@@ -327,6 +327,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             resume=args.resume,
             restart=args.new,
             seed=args.seed,
+            study=args.study,
         )
 
 
@@ -520,6 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--scenario", metavar="ID", help="scenario id (see: scenarios list)")
     group.add_argument("--round", metavar="NAME", choices=list(ROUNDS), help="pick by round")
     p.add_argument("--seed", type=int, default=None, help="seed for the interviewer's phrasing")
+    p.add_argument(
+        "--study",
+        action="store_true",
+        help="study mode: show what the panel scores before the interview (off by default)",
+    )
     again = p.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="continue your unfinished interview")
     again.add_argument(

@@ -231,6 +231,7 @@ def practice(
     resume: bool = False,
     restart: bool = False,
     seed: int | None = None,
+    study: bool = False,
 ) -> int:
     """Hold (or resume) one interview in the terminal, stored turn by turn; exit status."""
     screen = Screen.of(out)
@@ -260,7 +261,11 @@ def practice(
         if scenario is None:
             return 2
         screen.plain(message("practice_welcome", scenario=scenario.spec))
-        turn = portal.call(interviews.start(user_id, name, CONSOLE_PLACE, scenario.id, seed=seed))
+        if study:
+            screen.markdown(message("study_rubric", scenario=scenario.spec))
+        turn = portal.call(
+            interviews.start(user_id, name, CONSOLE_PLACE, scenario.id, seed=seed, study=study)
+        )
         session, current = turn.session, scenario
         screen.markdown(render_move(current, turn.move))
     return _converse(interviews, portal, session.id, current, reader, screen)

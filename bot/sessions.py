@@ -137,13 +137,14 @@ class Interviews:
         channel_id: str | None = None,
         guild_id: str | None = None,
         seed: int | None = None,
+        study: bool = False,
     ) -> Turn:
         """Open a session and return the opening move; SessionConflict if one is open here."""
         scenario = await self.scenario_in(guild_id, scenario_id)
         await self.registry.keep_version(scenario, guild_id)
         now = self.clock()
         seed = random.randrange(1 << 30) if seed is None else seed
-        state, move = interview.start(scenario, now, seed)
+        state, move = interview.start(scenario, now, seed, study=study)
         session = await self.store.start_session(
             user_id,
             place,

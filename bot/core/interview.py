@@ -132,6 +132,11 @@ class InterviewState:
     def active(self) -> bool:
         return self.status == "active"
 
+    @property
+    def study(self) -> bool:
+        """The candidate chose study mode: the rubric was shown before the interview."""
+        return bool(self.extra.get("study"))
+
     def question(self) -> Move | None:
         """The interviewer's move that is waiting for an answer (to re-ask on resume)."""
         if not self.last_question:
@@ -213,8 +218,14 @@ def step_prompt(scenario: Scenario, state: InterviewState, step: StepSpec) -> st
     return step.prompt.strip()
 
 
-def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState, Move]:
-    """Open a session: the state and the interviewer's opening move."""
+def start(
+    scenario: Scenario, now: float, seed: int = 0, *, study: bool = False
+) -> tuple[InterviewState, Move]:
+    """Open a session: the state and the interviewer's opening move.
+
+    `study` marks a session whose candidate chose to see the rubric first (the
+    shells show it with the briefing); the interview itself runs the same.
+    """
     state = InterviewState(
         scenario_id=scenario.id,
         scenario_digest=scenario.digest,
@@ -222,6 +233,7 @@ def start(scenario: Scenario, now: float, seed: int = 0) -> tuple[InterviewState
         started_at=now,
         time_budget_s=scenario.spec.time_budget_minutes * 60,
         last_activity=now,
+        extra={"study": True} if study else {},
     )
     step = scenario.spec.steps[0]
     state = replace(state, asked=tuple(step.criteria))

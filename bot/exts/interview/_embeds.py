@@ -38,6 +38,8 @@ COLOURS: dict[str, int] = {
     "probe": 0x3498DB,
     "next_step": 0x2ECC71,
     "hint": 0x95A5A6,
+    "coach": 0x95A5A6,
+    "study": 0x9B59B6,
     "end": 0xF1C40F,
     "summary": 0xF1C40F,
     "echo": 0x4F545C,
@@ -145,6 +147,12 @@ def move_embed(scenario: Scenario, move: Move, footer: str | None = None) -> dis
     if footer:
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     return embed
+
+
+def study_embed(scenario: Scenario) -> discord.Embed:
+    """Study mode: what the panel scores, shown with the opening when the candidate asks."""
+    text = say("study_rubric", scenario=scenario.spec)
+    return discord.Embed(description=clip(text, DESCRIPTION_LIMIT, _cut()), colour=COLOURS["study"])
 
 
 def echo_embed(display_name: str, text: str) -> discord.Embed:

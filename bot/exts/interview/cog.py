@@ -50,6 +50,7 @@ from bot.exts.interview._embeds import (
     info_embed,
     move_embed,
     pack,
+    study_embed,
     summary_embeds,
     text_file,
 )
@@ -395,6 +396,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         mode=[
             app_commands.Choice(name=say("mode_solo"), value="solo"),
             app_commands.Choice(name=say("mode_group"), value="group"),
+            app_commands.Choice(name=say("mode_study"), value="study"),
         ]
     )
     async def start(
@@ -429,6 +431,9 @@ class InterviewCog(commands.Cog, name="Interview"):
         """
         organiser = interaction.user
         user = candidate or organiser
+        study = mode_value == "study"  # a solo session with the rubric shown first
+        if study:
+            mode_value = "solo"
         if user.id != organiser.id:
             mode_value = "group"
         for refuse in self.hooks("start_refusal"):
@@ -454,7 +459,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             )
             return
         if interaction.guild_id is None:
-            await self._start_in_dm(interaction, scenario, mode_value, links)
+            await self._start_in_dm(interaction, scenario, mode_value, links, study=study)
             return
 
         private = mode_value == "solo"
@@ -490,6 +495,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             mode=mode_value,
             channel_id=str(target_id),
             guild_id=str(interaction.guild_id),
+            study=study,
         )
         self.track(turn.session)
         self.touched.add(turn.session.id)
@@ -543,6 +549,8 @@ class InterviewCog(commands.Cog, name="Interview"):
         scenario: Scenario,
         mode: str,
         links: dict[str, Any] | None = None,
+        *,
+        study: bool = False,
     ) -> None:
         await interaction.response.defer(thinking=True)
         user = interaction.user
@@ -553,6 +561,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             scenario.id,
             mode=mode,
             channel_id=str(interaction.channel_id),
+            study=study,
         )
         self.track(turn.session)
         self.touched.add(turn.session.id)
@@ -571,11 +580,14 @@ class InterviewCog(commands.Cog, name="Interview"):
         if turn.session.mode == "group":
             content += "\n" + say("group_note", candidate=candidate)
         embed = move_embed(turn.scenario, turn.move, self.footer(turn.session, turn.scenario))
+        embeds = [embed]
+        if self.interviews.state_of(turn.session).study:
+            embeds.insert(0, study_embed(turn.scenario))
         view = session_view(turn.session.id)
         for items in self.hooks("opening_items"):
             for item in items(turn.session):
                 view.add_item(item)
-        await send(content=clip(content, CONTENT_LIMIT), embeds=[embed], view=view)
+        await send(content=clip(content, CONTENT_LIMIT), embeds=embeds, view=view)
 
     async def _abandon(self, session: SessionRecord) -> None:
         """The opening could not be posted: close the session so it does not block a retry."""
