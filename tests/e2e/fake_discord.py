@@ -76,11 +76,17 @@ Faults
 * ``close_dms(user_id)`` -- sends to that user's DM fail with 403 50007.
 * ``drop_gateway()`` -- closes the socket; the client RESUMEs at READY's
   ``resume_gateway_url`` and events dispatched meanwhile are replayed.
+  ``drop_gateway(4009, new_session=True)`` -- the session timed out: the RESUME gets
+  op 9 and the client identifies anew; what happened meanwhile is never delivered.
   ``send_reconnect()`` (op 7 -> RESUME), ``invalidate_session()`` (op 9 -> a new
   IDENTIFY, which discord.py delays by 5 s unless ``client.before_identify_hook`` is
   overridden).
 * A callback later than ``interaction_deadline`` (3 s) gets 404 10062, a second callback
   400 40060, as on Discord.
+* Every request body is checked against Discord's published OpenAPI schema (cut to the
+  routes served, ``discord_api.py``): one Discord would reject gets its 400 50035 with
+  the errors by field, and is kept in ``schema_rejections`` (``check_schema=False`` to
+  turn it off).
 
 discord.py 2.7 facts honoured
 =============================
@@ -113,6 +119,7 @@ import discord
 import discord_payloads as P
 import yarl
 from aiohttp import web
+from discord_api import RequestChecker
 
 log = logging.getLogger("fake_discord")
 
@@ -467,6 +474,7 @@ class FakeDiscord:
         interaction_deadline: float = 3.0,
         echo_bot_messages: bool = True,
         shards: int = 1,
+        check_schema: bool = True,
     ) -> None:
         self.application_id = application_id or P.snowflake()
         self.bot_user = P.user(self.application_id, bot_name, bot=True)
@@ -492,6 +500,9 @@ class FakeDiscord:
         self.interactions_by_token: dict[str, FakeInteraction] = {}
         self.closed_dms: set[int] = set()
         self.faults: list[Fault] = []
+        # request bodies are checked against Discord's published schema (discord_api.py)
+        self.schema = RequestChecker.bundled() if check_schema else None
+        self.schema_rejections: list[RecordedRequest] = []
         self.gateway_received: list[dict[str, Any]] = []
         self.identifies = 0
         self.resumes = 0
@@ -1460,8 +1471,13 @@ class FakeDiscord:
             headers=dict(request.headers),
         )
         fault = self._take_fault(method, path)
+        invalid = self.schema.check(method, path, body) if self.schema is not None else None
         if fault is not None:
             response = self._json(fault.body, status=fault.status, headers=fault.headers)
+        elif invalid is not None:  # what Discord answers to a body its schema rejects
+            log.warning("fake discord: %s %s rejected by the API schema: %s", method, path, invalid)
+            self.schema_rejections.append(rec)
+            response = self._json(invalid, status=400)
         else:
             try:
                 response = await self._route(rec)

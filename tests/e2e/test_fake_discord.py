@@ -510,3 +510,32 @@ async def test_view_timeout_task_outlives_close(fake_discord: FakeDiscord) -> No
 
 def _pending_view_timers() -> list[asyncio.Task]:
     return [t for t in _pending_tasks() if "timeout_task_impl" in repr(t.get_coro())]
+
+
+async def test_bodies_discord_would_reject_get_discords_400(fake_discord: FakeDiscord) -> None:
+    """The fake checks request bodies against Discord's published schema (discord_api.py)."""
+    fake = fake_discord
+    bot = TinyBot(fake.guild_id)
+    async with running_client(bot, fake):
+        channel = bot.get_partial_messageable(fake.channel_id)
+        since = fake.checkpoint()
+        with pytest.raises(discord.HTTPException) as long_content:
+            await channel.send("x" * 2001)  # the schema says 4,000; the docs (which win) 2,000
+        assert (long_content.value.status, long_content.value.code) == (400, 50035)
+        assert "In content: Must be 2000 or fewer in length." in str(long_content.value)
+
+        crowded = discord.Embed(title="many fields")
+        for n in range(26):
+            crowded.add_field(name=f"f{n}", value="v")
+        with pytest.raises(discord.HTTPException) as fields:
+            await channel.send(embed=crowded)
+        assert "In embeds.0.fields: Must be 25 or fewer in length." in str(fields.value)
+
+        big = [discord.Embed(description="y" * 4000), discord.Embed(description="z" * 2001)]
+        with pytest.raises(discord.HTTPException) as total:
+            await channel.send(embeds=big)  # each fits, together they pass 6,000 characters
+        assert "Embed size exceeds maximum size of 6000" in str(total.value)
+
+        ok = await channel.send("x" * 2000, embeds=[discord.Embed(description="y" * 4000)])
+        assert [m.id for m in fake.find_messages(fake.channel_id, since=since)] == [ok.id]
+        assert len(fake.schema_rejections) == 3
