@@ -173,6 +173,11 @@ class InterviewCog(commands.Cog, name="Interview"):
             del self.by_channel[channel_id]
         self._intake_locks.pop(session_id, None)
         self._last_taken.pop(session_id, None)
+        pending = self._undelivered.get(session_id)
+        if pending is not None and not pending.turn.ended:  # a stale question: never resend it
+            del self._undelivered[session_id]
+            if pending.retry is not None and pending.retry is not asyncio.current_task():
+                pending.retry.cancel()
 
     def _intake(self, session_id: int) -> asyncio.Lock:
         """What reaches one session is taken one at a time, in order."""
@@ -306,7 +311,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 except discord.HTTPException as exc:
                     log.warning("retrying the reply in session %s failed: %s", session_id, exc)
                     continue
-                del self._undelivered[session_id]
+                self._undelivered.pop(session_id, None)
                 log.info("the reply in session %s was delivered on a retry", session_id)
                 return
         log.warning("the reply in session %s waits for the user's next message", session_id)
