@@ -595,3 +595,6 @@ def main(argv: list[str] | None = None) -> int:
         return exc.status
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C before a command could handle it (e.g. while loading)
+        sys.stderr.write("\n")
+        return 130

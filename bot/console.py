@@ -9,10 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Coroutine, Iterator
-from typing import Any, Literal, NamedTuple, TextIO, TypeVar
-
-from rich.console import Console
-from rich.markdown import Markdown
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO, TypeVar
 
 from bot.core import interview
 from bot.core.interview import InterviewError, InterviewState
@@ -20,6 +17,10 @@ from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import summarise
 from bot.render import message, render_move, render_status, render_summary
 from bot.sessions import Interviews
+
+if TYPE_CHECKING:  # rich is imported only when output goes to a terminal
+    from rich.console import Console
+    from rich.markdown import Markdown
 
 T = TypeVar("T")
 
@@ -116,16 +117,17 @@ def escape_markdown(text: str) -> str:
     return "\\\n".join(escaped.splitlines())
 
 
-class LineMarkdown(Markdown):
-    """Markdown where a line break in the text stays a line break on screen, as on
-    Discord and in the plain output (the templates break lines on purpose)."""
+def line_markdown(text: str) -> Markdown:
+    """rich Markdown where a line break in the text stays a line break on screen, as
+    on Discord and in the plain output (the templates break lines on purpose)."""
+    from rich.markdown import Markdown
 
-    def __init__(self, markup: str, **options: Any) -> None:
-        super().__init__(markup, **options)
-        for token in self.parsed:
-            for child in token.children or ():
-                if child.type == "softbreak":
-                    child.type = "hardbreak"
+    markdown = Markdown(text, hyperlinks=False)
+    for token in markdown.parsed:
+        for child in token.children or ():
+            if child.type == "softbreak":
+                child.type = "hardbreak"
+    return markdown
 
 
 class Screen:
@@ -148,7 +150,11 @@ class Screen:
             tty = out.isatty()
         except (AttributeError, ValueError):
             tty = False
-        return cls(out, Console(file=out, highlight=False, emoji=False) if tty else None)
+        if not tty:
+            return cls(out)
+        from rich.console import Console
+
+        return cls(out, Console(file=out, highlight=False, emoji=False))
 
     @property
     def formatted(self) -> bool:
@@ -162,7 +168,7 @@ class Screen:
         if self.console is None:
             self.plain(text, gap=gap)
             return
-        self.console.print(LineMarkdown(text.strip(), hyperlinks=False))
+        self.console.print(line_markdown(text.strip()))
         if gap:
             self.console.print()
         self.out.flush()

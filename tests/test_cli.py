@@ -163,25 +163,20 @@ def test_practice_unknown_scenario() -> None:
 
 
 def test_ctrl_c_ends_cleanly_with_the_summary() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "practice", "--scenario", "auto-summarize"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env(),
-    )
+    proc = start_practice()
+    send_and_wait_for_reply(proc, ANSWER)  # the answer is stored before the reply
     assert proc.stdin is not None
-    proc.stdin.write("People want the asks first; I predict acceptance rises 20% for them.\n\n")
+    proc.stdin.write("half an answer\n")  # typed, not sent: Ctrl-C drops it
     proc.stdin.flush()
-    time.sleep(2.0)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "## Feedback" in out
     assert "Traceback" not in err
     stored = bot("history", "1").stdout  # what was sent before Ctrl-C is kept
-    assert "**You:** People want the asks first" in stored
+    assert f"**You:** {ANSWER}" in stored
+    assert "half an answer" not in stored
 
 
 def test_replay_json_script(tmp_path: Path) -> None:

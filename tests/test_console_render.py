@@ -201,3 +201,14 @@ def test_practice_in_a_real_terminal_is_formatted(tmp_path: Path) -> None:
     assert "Dana Okafor" in shown and "Feedback: Improve auto-summarize" in shown
     for marker in RAW_MARKERS:
         assert marker not in shown, marker
+
+
+def test_piped_output_does_not_import_rich() -> None:
+    code = (
+        "import io, sys\n"
+        "from bot.console import Screen\n"
+        "Screen.of(io.StringIO()).markdown('**x**')\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'rich'], 'rich imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
