@@ -840,7 +840,8 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             )
             deleted = await count("DELETE FROM sessions WHERE user_id = ?", (user_id,))
             turns = await count(
-                "UPDATE turns SET author_id = NULL, text = '[removed]' WHERE author_id = ?",
+                "UPDATE turns SET author_id = NULL, text = '[removed]', message_id = NULL "
+                "WHERE author_id = ?",
                 (user_id,),
             )
             ratings = await count(

@@ -40,7 +40,9 @@ async def populate(store: SqliteStore) -> dict[str, int]:
 
     b_group = await store.start_session("bob", "channel:2", "s", "d", {}, mode="group")
     await store.record_turn(b_group.id, "candidate", "bob", "Bob answers.", {"n": 1})
-    await store.record_turn(b_group.id, "candidate", ALICE, "Alice chimes in.", {"n": 2})
+    await store.record_turn(
+        b_group.id, "candidate", ALICE, "Alice chimes in.", {"n": 2}, message_id="777"
+    )
     await store.record_turn(b_group.id, "interviewer", None, "Thanks both.", {"n": 3})
     await store.add_peer_rating(b_group.id, ALICE, "metrics", "partly")
     await store.add_peer_rating(b_group.id, "carol", "metrics", "met")
@@ -100,6 +102,8 @@ async def test_forget_me_leaves_no_row_naming_them(store: SqliteStore, db_path: 
         (None, "[removed]"),
         (None, "Thanks both."),
     ]
+    # nor the id of her Discord message, which would lead back to her
+    assert [t.message_id for t in await store.transcript(ids["b_group"])] == [None] * 3
     ratings = await store.peer_ratings(ids["b_group"])
     assert sorted((r.rater_id or "", r.rating) for r in ratings) == [
         ("", "partly"),
