@@ -231,7 +231,7 @@ async def test_an_attachment_only_dm_gets_a_reply_naming_it(
         since = fake.checkpoint()
         await fake.user_message(dm, "", attachments=[("funnel_diagram.png", b"\x89PNG...")])
         reply = await fake.wait_for_message(dm, predicate=_with("funnel"), since=since)
-        assert "funnel\\_diagram.png" in reply.content and "as text" in reply.content
+        assert "`funnel_diagram.png`" in reply.content and "as text" in reply.content
         assert await _answers(h, sid) == []
         await _answer_dm(fake, dm, UI)  # the interview carries on
         assert await _answers(h, sid) == [UI]

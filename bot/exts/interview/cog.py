@@ -961,8 +961,8 @@ class InterviewCog(commands.Cog, name="Interview"):
         text = message.content
         if not text.strip():
             if message.attachments:
-                names = [f"`{esc(a.filename)}`" for a in message.attachments]
-                await message.reply(say("attachment_only", names=names))
+                names = [f"`{clip(a.filename.replace('`', ''), 100)}`" for a in message.attachments]
+                await message.reply(clip(say("attachment_only", names=names), CONTENT_LIMIT))
             return False
         try:
             self.check_length(text)
