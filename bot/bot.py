@@ -178,24 +178,27 @@ class InterviewBotMixin:
         user = self.user  # type: ignore[attr-defined]
         guilds = len(self.guilds)  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d server(s)", user, getattr(user, "id", "?"), guilds)
+
+    async def on_connect(self) -> None:
         if not isinstance(self, commands.AutoShardedBot):
-            self._session_ready(None)
+            self._gateway_ready(None)
 
-    async def on_shard_ready(self, shard_id: int) -> None:
-        self._session_ready(shard_id)
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._gateway_ready(shard_id)
 
-    def _session_ready(self, shard_id: int | None) -> None:
-        """A gateway session is ready; after the first, events were lost: look back for them.
+    def _gateway_ready(self, shard_id: int | None) -> None:
+        """A gateway session got READY; after a shard's first, events were lost: look back.
 
         Every READY after a shard's first follows a new IDENTIFY (an invalidated session,
         close 4009, or a RESUME that failed), and Discord does not replay what it sent
-        while there was no session.
+        while there was no session. (discord.py dispatches "connect" on each READY, before
+        the events that follow it, and on_ready only after the guilds have arrived.)
         """
         if shard_id not in self._ready_shards:
             self._ready_shards.add(shard_id)
             return
         log.warning("gateway session %s re-identified: looking back for missed messages", shard_id)
-        self.spawn(self.interview_cog.look_back(), "look-back")
+        self.interview_cog.gateway_reset()
 
 
 def _client_options(settings: Settings, **overrides: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import discord.webhook.async_
 import pytest
 from fake_discord import FakeDiscord, StoredMessage
 from interview_harness import assert_no_pings, catalogue, interview_bot, settings_for
-from test_interview_flow import INTENT, METRIC, PUSHBACK, UI, is_move
+from test_interview_flow import INTENT, METRIC, PUSHBACK, TEST, UI, is_move
 
 from bot.exts.interview.cog import FLOOD_RATE
 from bot.sessions import Interviews
@@ -86,7 +86,8 @@ async def test_dms_sent_while_the_session_was_invalidated_are_taken_in_order(
     fake_discord: FakeDiscord, tmp_path: Path, how: str
 ) -> None:
     fake = fake_discord
-    async with interview_bot(fake, tmp_path) as h:
+    # discord.py waits for guilds a while after READY before on_ready; live DMs arrive then
+    async with interview_bot(fake, tmp_path, guild_ready_timeout=1.0) as h:
         dm, sid, _ = await _start_dm(fake)
         await _answer_dm(fake, dm, UI)
 
@@ -108,21 +109,21 @@ async def test_dms_sent_while_the_session_was_invalidated_are_taken_in_order(
         assert _moves(fake, dm, since) == []
         gate.set()
         await fake.wait_for_identify(2)
-        await fake.wait_for_message(dm, predicate=is_move, since=since, count=2, timeout=10)
-        assert await _answers(h, sid) == [UI, INTENT, METRIC]
+        live = "With 0.5% of compute I cap latency at 300 ms."
+        third = await fake.user_message(dm, live)  # sent just after the new READY
+        await fake.wait_for_message(dm, predicate=is_move, since=since, count=3, timeout=10)
+        assert await _answers(h, sid) == [UI, INTENT, METRIC, live]  # in the order sent
         turns = [t for t in await h.store.transcript(sid) if t.role == "candidate"]
-        assert [t.message_id for t in turns[1:]] == [str(first.id), str(second.id)]
-        # the replies came in order, one per missed answer
+        assert [t.message_id for t in turns[1:]] == [str(m.id) for m in (first, second, third)]
         replies = _moves(fake, dm, since)
-        assert len(replies) == 2 and "Step 3 of" in replies[0].text()
+        assert len(replies) == 3 and "Step 3 of" in replies[0].text()
 
-        # a message after the re-identify arrives live, and is taken once
+        # a message later on arrives live, and is taken once
         later = fake.checkpoint()
-        await fake.user_message(dm, "With 0.5% of compute I cap latency at 300 ms.")
-        await fake.wait_for_message(dm, predicate=is_move, since=later)
+        await fake.user_message(dm, TEST)
+        await fake.wait_for_message(dm, predicate=lambda m: bool(m.attachments), since=later)
         await asyncio.sleep(0.2)
-        assert len(_moves(fake, dm, later)) == 1
-        assert len(await _answers(h, sid)) == 4
+        assert len(await _answers(h, sid)) == 5
         assert_no_pings(fake)
 
 

@@ -159,6 +159,9 @@ class InterviewCog(commands.Cog, name="Interview"):
         )
         self._slowed: dict[int, float] = {}  # user id -> when their "slow down" ends
         self._look_back_lock = asyncio.Lock()
+        self._generation = 0  # gateway re-identifies seen
+        self._behind = False  # True from a re-identify until every DM session is looked back
+        self._caught_up: set[int] = set()  # sessions looked back since the last re-identify
 
     # ------------------------------------------------------------------ bookkeeping
     def track(self, session: SessionRecord) -> None:
@@ -950,6 +953,10 @@ class InterviewCog(commands.Cog, name="Interview"):
         else:
             return
         async with self._intake(session_id):
+            if self._behind and session_id not in self._caught_up:
+                session = await self.store.get_session(session_id)
+                if session is not None and session.place.startswith("dm:"):
+                    await self._catch_up(session)  # what was missed goes first
             await self._take_message(session_id, message)
 
     async def _take_message(self, session_id: int, message: discord.Message) -> bool:
@@ -1057,6 +1064,18 @@ class InterviewCog(commands.Cog, name="Interview"):
             return False
         return True
 
+    def gateway_reset(self) -> None:
+        """A new gateway session (READY after a re-identify): what Discord sent meanwhile is lost.
+
+        From now until each open DM session has been looked back in, that session's next
+        message first triggers its own look-back, so answers keep their order; the rest
+        are looked back in the background, paced.
+        """
+        self._generation += 1
+        self._caught_up.clear()
+        self._behind = True
+        self.bot.spawn(self.look_back(), "look-back")  # type: ignore[attr-defined]
+
     async def look_back(self) -> int:
         """After a gateway re-identify: take the DM answers Discord never delivered.
 
@@ -1066,23 +1085,39 @@ class InterviewCog(commands.Cog, name="Interview"):
         once. Where the history cannot be read the user is asked to resend. Returns the
         number of messages taken.
         """
+        generation = self._generation
         async with self._look_back_lock:
             taken = 0
             pacer = self._pacer()
             for session in await self.store.open_sessions():
+                if generation != self._generation:
+                    break  # another re-identify: its own look-back starts over
                 if not session.place.startswith("dm:") or not session.channel_id:
                     continue
                 self.track(session)
+                if session.id in self._caught_up:
+                    continue  # the user's own message got there first
                 await pacer.wait()
-                try:
-                    taken += await self._look_back_in(session)
-                except discord.HTTPException as exc:
-                    log.warning("looking back in session %s failed: %s", session.id, exc)
-                    with contextlib.suppress(discord.HTTPException):
-                        await self.channel_of(session).send(say("maybe_missed"))
+                async with self._intake(session.id):
+                    taken += await self._catch_up(session)
+            if generation == self._generation:
+                self._behind = False
             if taken:
                 log.info("took %d message(s) sent while the gateway was re-identifying", taken)
             return taken
+
+    async def _catch_up(self, session: SessionRecord) -> int:
+        """Look back in one DM session, once per re-identify (its intake lock held)."""
+        if session.id in self._caught_up:
+            return 0
+        self._caught_up.add(session.id)
+        try:
+            return await self._look_back_in(session)
+        except discord.HTTPException as exc:
+            log.warning("looking back in session %s failed: %s", session.id, exc)
+            with contextlib.suppress(discord.HTTPException):
+                await self.channel_of(session).send(say("maybe_missed"))
+            return 0
 
     async def _look_back_in(self, session: SessionRecord) -> int:
         last = await self.store.last_message_id(session.id)
@@ -1095,17 +1130,16 @@ class InterviewCog(commands.Cog, name="Interview"):
             int(session.channel_id or 0), type=discord.ChannelType.private
         )
         taken = 0
-        async with self._intake(session.id):  # live messages wait: the missed ones go first
-            async for message in channel.history(
-                limit=LOOK_BACK_LIMIT, after=discord.Object(after), oldest_first=True
-            ):
-                if str(message.author.id) != session.user_id or message.type not in _TAKEN_TYPES:
-                    continue
-                if not self._first_sight(message.id):
-                    continue  # on_message has it
-                taken += await self._take_message(session.id, message)
-                if session.id not in self.open:
-                    break  # that answer ended the interview
+        async for message in channel.history(
+            limit=LOOK_BACK_LIMIT, after=discord.Object(after), oldest_first=True
+        ):
+            if str(message.author.id) != session.user_id or message.type not in _TAKEN_TYPES:
+                continue
+            if not self._first_sight(message.id):
+                continue  # on_message has it
+            taken += await self._take_message(session.id, message)
+            if session.id not in self.open:
+                break  # that answer ended the interview
         return taken
 
     async def post_expired(self, session: SessionRecord) -> None:
