@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bot import PROJECT_ROOT
 from bot.core.scenarios import Catalogue, load_directory
+
+# No test may touch the real user data directory (the default database lives there).
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="interview-bot-test-data-")
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = PROJECT_ROOT / "scenarios"
