@@ -89,8 +89,9 @@ class ScenarioRegistry:
 
     # ------------------------------------------------------------------ custom scenarios
     def parse_custom(self, source: str, name: str) -> Scenario:
-        """Validate an uploaded file like a bundled one; its id may not shadow a bundled id."""
-        scenario = parse_scenario(source, name, self.common)
+        """Validate an uploaded file like a bundled one, within the limits of an untrusted
+        file (`bot.core.untrusted`); its id may not shadow a bundled id."""
+        scenario = parse_scenario(source, name, self.common, untrusted=True)
         if scenario.id in self.catalogue.scenarios:
             raise ScenarioLoadError(
                 [
@@ -126,7 +127,9 @@ class ScenarioRegistry:
         if known is not None and known.id == record.scenario_id:
             return known
         try:
-            scenario = parse_scenario(record.source, f"{record.scenario_id}.toml", self.common)
+            scenario = parse_scenario(
+                record.source, f"{record.scenario_id}.toml", self.common, untrusted=True
+            )
         except ScenarioLoadError as exc:  # e.g. a shared concept it used was removed
             log.warning(
                 "custom scenario %s of server %s no longer loads: %s",
@@ -200,16 +203,29 @@ class ScenarioRegistry:
         if digest and self.store is not None:
             version = await self.store.scenario_version(digest)
             if version is not None and version.scenario_id == scenario_id:
-                rebuilt = self._rebuild(version.source, version.scenario_id, version.common)
+                rebuilt = self._rebuild(
+                    version.source,
+                    version.scenario_id,
+                    version.common,
+                    untrusted=version.guild_id is not None,
+                )
                 if rebuilt is not None:
                     return rebuilt
         return self.catalogue.scenarios.get(scenario_id) or custom
 
     def _rebuild(
-        self, source: str, scenario_id: str, common: dict[str, list[str]]
+        self,
+        source: str,
+        scenario_id: str,
+        common: dict[str, list[str]],
+        *,
+        untrusted: bool,
     ) -> Scenario | None:
+        """A stored version (a custom one, from a server, is untrusted)."""
         try:
-            scenario = parse_scenario(source, f"{scenario_id}.toml", common or self.common)
+            scenario = parse_scenario(
+                source, f"{scenario_id}.toml", common or self.common, untrusted=untrusted
+            )
         except ScenarioLoadError as exc:
             log.warning("stored version of %s no longer loads: %s", scenario_id, exc)
             return None
@@ -231,7 +247,12 @@ class ScenarioRegistry:
         for version in versions:
             self._persisted.add(version.digest)
             if version.digest not in self._versions:
-                self._rebuild(version.source, version.scenario_id, version.common)
+                self._rebuild(
+                    version.source,
+                    version.scenario_id,
+                    version.common,
+                    untrusted=version.guild_id is not None,
+                )
 
     async def keep_version(self, scenario: Scenario, guild_id: str | int | None) -> None:
         """Before a session starts: store its version's source (once per digest)."""

@@ -27,6 +27,7 @@ from re import _compiler, _parser  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 from typing import Any
 
+from bot.core.linear import LinearPattern
 from bot.core.text import find_all, leftmost_matches
 
 _ASCII = [chr(i) for i in range(128)]
@@ -59,9 +60,13 @@ class Anchor:
 
 @dataclass(frozen=True, slots=True)
 class RawPlan:
-    """How to search one raw regex cheaply; `anchors` is None when it cannot be."""
+    """How to search one raw regex cheaply; `anchors` is None when it cannot be.
 
-    pattern: re.Pattern[str]
+    `pattern` is what runs the search: the regex planned from, or its RE2 twin
+    (`bot.core.linear`), which is given no anchors.
+    """
+
+    pattern: re.Pattern[str] | LinearPattern
     anchors: tuple[Anchor, ...] | None
     required: tuple[frozenset[str], ...]
     ignore_case: bool

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import compress
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from bot.core._regex_plan import (
     search_planned,
     word_keys,
 )
+from bot.core.linear import LinearPattern
 from bot.core.text import (
     QUANTITY_KINDS,
     Document,
@@ -42,7 +43,10 @@ from bot.core.text import (
     QuantityScan,
     compile_phrases,
     digit_positions,
+    linear_phrase,
     make_hit,
+    needs_linear_engine,
+    raw_body,
     tokenise,
 )
 
@@ -529,7 +533,23 @@ class Analysis:
         return None
 
 
-_Entry = tuple[str, "re.Pattern[str] | None"]  # None: the word itself is the whole phrase
+# What a phrase is matched with: Python's `re`, or RE2 where `re` could take
+# more than linear time (`bot.core.linear`).
+Matcher = re.Pattern[str] | LinearPattern
+_Entry = tuple[str, "Matcher | None"]  # None: the word itself is the whole phrase
+
+
+def _for(plan: RawPlan, matcher: Matcher) -> RawPlan:
+    """A raw search plan for the matcher that will run it.
+
+    RE2 is searched through the whole text in one linear pass: tried at each
+    anchor instead, a pattern that runs on to the end of the text would cost
+    the text's length at every anchor. The required texts still rule out
+    answers it cannot match.
+    """
+    if matcher is plan.pattern:
+        return plan
+    return replace(plan, pattern=matcher, anchors=None)
 
 
 # At one word: its phrases, the second words of pairs it starts, its `leftmost` regexes.
@@ -614,13 +634,19 @@ class Lexicon:
         self.pair_seconds = {first: frozenset(found) for first, found in seconds.items()}
 
     def _file(self, name: str, phrase: str) -> None:
-        pattern = compile_phrases([phrase])
-        entry: _Entry = (name, pattern)  # one object wherever it is filed (see `leftmost`)
+        pattern = compile_phrases([phrase])  # planned from; matched with, unless linear
+        raw = raw_body(phrase)
+        matcher: Matcher = pattern
+        if raw is not None and phrase.startswith("re2:"):
+            matcher = LinearPattern(raw)
+        elif raw is None and needs_linear_engine(phrase):
+            matcher = linear_phrase(phrase)
+        entry: _Entry = (name, matcher)  # one object wherever it is filed (see `leftmost`)
         words = phrase.split()
         first = words[0] if words else ""
         stem = first.rstrip("*")
         m = _FIRST_WORD.match(stem)
-        if phrase.startswith("re:"):
+        if raw is not None:
             plan = plan_for(pattern)
             words = word_keys(plan)
             if words is not None:
@@ -628,7 +654,7 @@ class Lexicon:
                 # that begins with literal text in every alternative keeps the rule
                 # for such phrases (tried at every word start); any other is
                 # matched like a search, leftmost first (`leftmost`).
-                prefixes = literal_prefixes(phrase[3:])
+                prefixes = literal_prefixes(raw)
                 if not prefixes or not all(_FIRST_WORD.match(p) for p in prefixes):
                     self.leftmost.add(entry)
                 for key, whole in words.items():
@@ -637,7 +663,7 @@ class Lexicon:
                     else:
                         (self.exact if whole else self.prefix).setdefault(key, []).append(entry)
                 return
-            prefixes = literal_prefixes(phrase[3:])
+            prefixes = literal_prefixes(raw)
             keys = {_FIRST_WORD.match(p) for p in prefixes} if prefixes else {None}
             if None not in keys:
                 # filed under each alternative's first letters; matched at word starts
@@ -646,9 +672,9 @@ class Lexicon:
                 return
             if plan.anchors is None and not plan.required and not prefixes:
                 self.unanchored.append((name, phrase))
-            self._add_raw(name, pattern, prefixes or set(), plan)
+            self._add_raw(name, matcher, prefixes or set(), _for(plan, matcher))
         elif m is None:
-            self._add_raw(name, pattern, set())
+            self._add_raw(name, matcher, set(), _for(plan_for(pattern), matcher))
         elif first.endswith("*") and m.group() == stem:
             self.prefix.setdefault(stem.lower(), []).append(entry)
         elif m.group() == stem and len(words) == 1 and not first.endswith("*"):
@@ -663,16 +689,10 @@ class Lexicon:
         else:
             self.exact.setdefault(m.group().lower(), []).append(entry)
 
-    def _add_raw(
-        self,
-        name: str,
-        pattern: re.Pattern[str],
-        prefixes: set[str],
-        plan: RawPlan | None = None,
-    ) -> None:
+    def _add_raw(self, name: str, pattern: Matcher, prefixes: set[str], plan: RawPlan) -> None:
         self.raw.append((name, pattern))
         self.raw_anchors.append(prefixes)
-        self.raw_plans.append(plan or plan_for(pattern))
+        self.raw_plans.append(plan)
 
     def _hot_entry(self, word: str) -> _Hot:
         """What scanning does at `word`: its phrases, the second words of the pairs

@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core.detectors import DetectorError, Lexicon, Rule, concepts_used, parse_expr
+from bot.core.untrusted import check as upload_problems
+from bot.core.untrusted import linear_phrases, phrase_line
 
 ROUNDS: dict[str, str] = {
     "recruiter-screen": "Recruiter / hiring-manager screen",
@@ -173,6 +175,8 @@ class Scenario:
     lexicon: Lexicon = field(repr=False)
     path: Path | None = None
     digest: str = ""
+    # uploaded to a server: its regexes run on RE2, its size within `untrusted.LIMITS`
+    untrusted: bool = False
 
     @property
     def id(self) -> str:
@@ -269,8 +273,19 @@ def read_common(directory: Path) -> dict[str, list[str]]:
     return {k: list(v) for k, v in data.get("concepts", {}).items()}
 
 
-def parse_scenario(source: str, name: str, common: dict[str, list[str]] | None = None) -> Scenario:
-    """Validate and compile one scenario from its TOML text; raise ScenarioLoadError."""
+def parse_scenario(
+    source: str,
+    name: str,
+    common: dict[str, list[str]] | None = None,
+    *,
+    untrusted: bool = False,
+) -> Scenario:
+    """Validate and compile one scenario from its TOML text; raise ScenarioLoadError.
+
+    `untrusted`: the file comes from someone the bot cannot trust (an upload to
+    a server): it must also keep within `untrusted.LIMITS`, and its raw regexes
+    run on the linear-time engine (see `bot.core.untrusted`).
+    """
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -292,11 +307,29 @@ def parse_scenario(source: str, name: str, common: dict[str, list[str]] | None =
             msg = msg.removeprefix("Value error, ")
             errors.append(ScenarioError(name, _key(loc), msg, locate(source, loc)))
         raise ScenarioLoadError(errors) from None
-    return compile_scenario(spec, source, name, common or {})
+    return compile_scenario(spec, source, name, common or {}, untrusted=untrusted)
+
+
+def untrusted_errors(spec: ScenarioSpec, source: str, name: str) -> list[ScenarioError]:
+    """Every limit of `untrusted.LIMITS` a validated spec breaks, as file:line errors."""
+    out = []
+    for problem in upload_problems(spec):
+        path = problem.path
+        if path[:1] == ("concepts",) and len(path) > 1:
+            line = phrase_line(source, str(path[1]), problem.phrase)
+        else:
+            line = locate(source, path)
+        out.append(ScenarioError(name, _key(path), problem.message, line))
+    return out
 
 
 def compile_scenario(
-    spec: ScenarioSpec, source: str, name: str, common: dict[str, list[str]]
+    spec: ScenarioSpec,
+    source: str,
+    name: str,
+    common: dict[str, list[str]],
+    *,
+    untrusted: bool = False,
 ) -> Scenario:
     """Check cross-references and compile the detectors of a validated spec."""
     errors: list[ScenarioError] = []
@@ -304,15 +337,21 @@ def compile_scenario(
     def err(path: tuple[str | int, ...], message: str) -> None:
         errors.append(ScenarioError(name, _key(path), message, locate(source, path)))
 
-    phrases = {**common, **spec.concepts}
+    own = spec.concepts
+    if untrusted:
+        errors += untrusted_errors(spec, source, name)
+        own = linear_phrases(own)
+    phrases = {**common, **own}
     for cname, items in spec.concepts.items():
         if not items:
             err(("concepts", cname), "a concept needs at least one phrase")
-    try:
-        lexicon = Lexicon(phrases)
-    except DetectorError as exc:
-        err(("concepts", *exc.path), str(exc))
-        raise ScenarioLoadError(errors) from None
+    lexicon = None
+    if not (untrusted and errors):  # an upload over its limits is not compiled at all
+        try:
+            lexicon = Lexicon(phrases)
+        except DetectorError as exc:
+            err(("concepts", *exc.path), str(exc))
+            raise ScenarioLoadError(errors) from None
     known = set(phrases)
     stuffing = spec.scoring.stuffing.concept
     if stuffing not in known:
@@ -368,10 +407,12 @@ def compile_scenario(
                 err(("verdicts", i, "when_missing_any", j), f"unknown criterion {cid!r}")
     if spec.scoring.partial_score > spec.scoring.pass_score:
         err(("scoring", "partial_score"), "partial_score must not exceed pass_score")
-    if errors:
+    if errors or lexicon is None:
         raise ScenarioLoadError(errors)
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    return Scenario(spec, tuple(criteria), tuple(antipatterns), lexicon, None, digest)
+    return Scenario(
+        spec, tuple(criteria), tuple(antipatterns), lexicon, None, digest, untrusted=untrusted
+    )
 
 
 def warnings_for(scenario: Scenario) -> list[str]:

@@ -15,6 +15,8 @@ from itertools import accumulate, compress, count, islice
 from operator import add
 from typing import NamedTuple
 
+from bot.core.linear import SPACE_CLASS, WORD_CLASS, LinearPattern
+
 # --- sentences ---------------------------------------------------------------
 
 # A sentence ends at . ! ? followed by space, or at a line break; a bullet or
@@ -334,7 +336,7 @@ def find_all(haystack: str, needle: str) -> list[int]:
 
 
 def leftmost_matches(
-    pattern: re.Pattern[str], text: str, starts: list[int]
+    pattern: re.Pattern[str] | LinearPattern, text: str, starts: list[int]
 ) -> list[tuple[int, int]]:
     """What `pattern.finditer(text)` gives, when every match starts at one of the
     sorted `starts` and none is empty: tried there, leftmost first, never
@@ -792,6 +794,65 @@ class QuantityScan:
 
 
 _GAP = r"(?:[\s-]+[\w'/%$.-]+){0,3}?"
+_LEAD = r"(?<![\w])"
+_TAIL = r"(?![\w])"
+RAW_PREFIXES = ("re:", "re2:")  # a raw Python regex; a raw regex for the linear engine
+
+# The same phrase parts for RE2 (`linear_phrase`), with Python's \w and \s.
+_SEP_LINEAR = rf"[{SPACE_CLASS}-]+"
+_STAR_LINEAR = rf"[{WORD_CLASS}'-]*"
+_GAP_LINEAR = rf"(?:{_SEP_LINEAR}[{WORD_CLASS}'/%$.-]+){{0,3}}?"
+
+
+def raw_body(phrase: str) -> str | None:
+    """The regex of a raw phrase (`re:` or `re2:`), or None for a plain phrase."""
+    for prefix in RAW_PREFIXES:
+        if phrase.startswith(prefix):
+            return phrase[len(prefix) :]
+    return None
+
+
+def needs_linear_engine(phrase: str) -> bool:
+    """Could a backtracking engine take more than linear time on this plain phrase?
+
+    Words are joined by runs of spaces or hyphens, a `word*` ending takes
+    hyphens too, and a `..` gap takes up to three words made partly of
+    hyphens: wherever two such parts meet, a long run of hyphens can be split
+    between them in many ways, and a text that almost matches makes `re` try
+    them all (a phrase like `compare .. across` took minutes on "compare"
+    followed by 60 hyphens). That happens with a gap, a starred word that is
+    not the last, or a word after the first that starts with a hyphen. Such
+    phrases are matched by RE2 (`linear_phrase`), with the same results.
+    """
+    words = phrase.split()
+    return (
+        ".." in words
+        or any(word.endswith("*") for word in words[:-1])
+        or any(word.startswith("-") for word in words[1:])
+    )
+
+
+def _phrase_parts(phrase: str, sep: str, star: str, gap: str) -> tuple[str, bool, bool]:
+    """The body of a plain phrase's regex, and whether it needs word boundaries
+    before (it starts with a word character) and after (it ends with one)."""
+    body = ""
+    pending_gap = False
+    for word in phrase.split():
+        if word == "..":
+            pending_gap = True
+            continue
+        token = re.escape(word.rstrip("*")) + (star if word.endswith("*") else "")
+        body = body + (gap if pending_gap else "") + sep + token if body else token
+        pending_gap = False
+    lead = re.match(r"\w", phrase) is not None
+    tail = re.search(r"[\w*]$", phrase) is not None and not phrase.endswith("*")
+    return body, lead, tail
+
+
+def linear_phrase(phrase: str) -> LinearPattern:
+    """A plain phrase as an RE2 pattern: what `compile_phrases([phrase])` matches."""
+    body, lead, tail = _phrase_parts(phrase, _SEP_LINEAR, _STAR_LINEAR, _GAP_LINEAR)
+    return LinearPattern(body, lead=lead, tail=tail)
 
 
 def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
@@ -799,28 +860,16 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str]:
 
     Phrase syntax: words separated by spaces match any run of spaces or
     hyphens; a trailing `*` matches any word ending (`randomi*`); `..` stands
-    for up to three intervening words; a phrase starting with `re:` is a raw
-    regular expression. Matching is case-insensitive on word boundaries.
+    for up to three intervening words; a phrase starting with `re:` (or
+    `re2:`) is a raw regular expression. Matching is case-insensitive on word
+    boundaries.
     """
     alternatives = []
     for phrase in phrases:
-        if phrase.startswith("re:"):
-            alternatives.append(f"(?:{phrase[3:]})")
+        raw = raw_body(phrase)
+        if raw is not None:
+            alternatives.append(f"(?:{raw})")
             continue
-        body = ""
-        gap = False
-        for word in phrase.split():
-            if word == "..":
-                gap = True
-                continue
-            star = word.endswith("*")
-            token = re.escape(word.rstrip("*")) + (r"[\w'-]*" if star else "")
-            if body:
-                body += (_GAP if gap else "") + r"[\s-]+" + token
-            else:
-                body = token
-            gap = False
-        lead = r"(?<![\w])" if re.match(r"\w", phrase) else ""
-        tail = r"(?![\w])" if re.search(r"[\w*]$", phrase) and not phrase.endswith("*") else ""
-        alternatives.append(f"{lead}{body}{tail}")
+        body, lead, tail = _phrase_parts(phrase, r"[\s-]+", r"[\w'-]*", _GAP)
+        alternatives.append((_LEAD if lead else "") + body + (_TAIL if tail else ""))
     return re.compile("|".join(alternatives), re.I)
