@@ -462,7 +462,8 @@ def advance(
         unasked = [cid for cid in _missing(scenario, result, unasked) if cid not in state.asked]
         follow = _fresh_probe(scenario, state, unasked) if unasked else None
         if follow is None:
-            return end(replace(state, step=len(steps) - 1), "completed")
+            # a pushback on the last answer is still said, before the closing line
+            return end(replace(state, step=len(steps) - 1), "completed", lead=lead)
         cid, line = follow
         state, n = _use(state, "last_check")
         state = replace(
@@ -521,12 +522,18 @@ def hint(scenario: Scenario, state: InterviewState, now: float) -> tuple[Intervi
     return state, Move("hint", (scenario.criterion(cid).spec.hint,), step.id, criterion_id=cid)
 
 
-def end(state: InterviewState, reason: EndReason) -> tuple[InterviewState, Move]:
-    """Close the session; the shells then show the summary."""
+def end(
+    state: InterviewState, reason: EndReason, *, lead: tuple[str, ...] = ()
+) -> tuple[InterviewState, Move]:
+    """Close the session; the shells then show the summary.
+
+    `lead` are lines said before the closing one (a pushback on the last answer).
+    """
     if not state.active:
         raise InterviewOver("This interview has already ended.")
-    state = replace(state, status="ended", end_reason=reason, last_question=None)
-    return state, Move("end", (), end_reason=reason)
+    said = (*state.said, *lead)
+    state = replace(state, status="ended", end_reason=reason, last_question=None, said=said)
+    return state, Move("end", lead, end_reason=reason)
 
 
 def current_step(scenario: Scenario, state: InterviewState) -> tuple[int, str]:

@@ -13,6 +13,7 @@ from bot.core.interview import (
     ScenarioChanged,
 )
 from bot.core.summary import summarise
+from bot.render import render_move, render_summary
 
 UI = "I'd move the summarize button into the toolbar, make it bigger and green, in a sidebar card."
 INTENT = (
@@ -188,3 +189,20 @@ def test_the_open_question_survives_a_round_trip(auto_summarize) -> None:
     assert restored.question() == moves[-1]
     state, _ = interview.end(restored, "candidate")
     assert state.question() is None
+
+
+def test_a_pushback_on_the_last_answer_is_said_before_the_close(auto_summarize) -> None:
+    last = (
+        "The compute budget only lets us afford the small model on most threads, which "
+        "rules out long summaries. Gartner's industry report says the same about summaries."
+    )
+    state, moves = run(auto_summarize, [INTENT, METRIC, TEST, last])
+    end = moves[-1]
+    assert end.kind == "end" and end.end_reason == "completed"
+    assert state.pushed_back == ("research_without_hypothesis",)
+    line = state.pushbacks[0][1]
+    assert end.lines == (line,)
+    said = render_move(auto_summarize, end)
+    assert line in said and said.index(line) < said.index("That's everything")
+    feedback = render_summary(summarise(auto_summarize, state), auto_summarize)
+    assert f'"{line}"' in feedback
