@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core import interview
 from bot.core.interview import InterviewError, InterviewState, Move
@@ -25,6 +25,7 @@ from bot.scenario_registry import ScenarioRegistry
 from bot.store import SessionRecord, Store
 
 Clock = Callable[[], float]
+_T = TypeVar("_T")
 
 
 class NotYourSession(InterviewError):
@@ -185,7 +186,9 @@ class Interviews:
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
             scenario = await self.scenario_for(session)
-            state, move = interview.answer(scenario, self.state_of(session), text, self.clock())
+            state, move = await self._core(
+                interview.answer, scenario, self.state_of(session), text, self.clock()
+            )
             cleaned = state.answers[-1]
             await self.store.record_turn(
                 session_id, "candidate", author_id, cleaned, _plain(state), message_id=message_id
@@ -197,7 +200,9 @@ class Interviews:
         async with self._lock(session_id):
             session = await self._open(session_id, author_id)
             scenario = await self.scenario_for(session)
-            state, move = interview.hint(scenario, self.state_of(session), self.clock())
+            state, move = await self._core(
+                interview.hint, scenario, self.state_of(session), self.clock()
+            )
             await self.store.record_turn(
                 session_id,
                 "system",
@@ -223,7 +228,7 @@ class Interviews:
         if not move.ends:
             await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
             return Turn(await self._require(session_id), move, scenario)
-        summary = summarise(scenario, state, self.hint_cost)
+        summary = await self._core(summarise, scenario, state, self.hint_cost)
         await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
         session = await self.store.end_session(
             session_id,
@@ -238,6 +243,22 @@ class Interviews:
         if session is None:
             raise NoOpenSession("That interview no longer exists.")
         return session
+
+    @staticmethod
+    async def _core(call: Callable[..., _T], *args: Any) -> _T:
+        """A call into the core that scores a transcript, run in a worker thread.
+
+        Scoring is pure and usually takes a millisecond, but a long hostile answer can
+        cost far more (see tests/bench/bench_hostile.py); the event loop keeps serving
+        everyone else meanwhile. The regex engines give the interpreter back between
+        matches (RE2 while it matches), so the loop never waits long.
+        """
+        return await asyncio.to_thread(call, *args)
+
+    async def summary_for(self, session: SessionRecord) -> Summary:
+        """`summary_of`, scored in a worker thread (for the Discord shell)."""
+        await self.scenario_for(session)  # the version it runs on, in memory for summary_of
+        return await self._core(self.summary_of, session)
 
     def summary_of(self, session: SessionRecord) -> Summary:
         """The rubric summary of a session (open or ended) from its state."""

@@ -178,7 +178,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             return None
         try:
             await self.interviews.scenario_for(session)
-            summary = self.interviews.summary_of(session)
+            summary = await self.interviews.summary_for(session)
         except Exception as exc:  # an unknown or broken old scenario: no comparison
             log.info("no statuses for session %s: %s", session_id, exc)
             return None
@@ -349,7 +349,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         if not session.channel_id:
             return
         await self.interviews.scenario_for(session)
-        summary = self.interviews.summary_of(session)
+        summary = await self.interviews.summary_for(session)
         embeds = await self.panel_embeds(session, summary)
         if not embeds:
             return
@@ -380,7 +380,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             later = sessions[1]
             assert later is not None
             await self.interviews.scenario_for(later)
-            after = self.interviews.summary_of(later)
+            after = await self.interviews.summary_for(later)
             delta = await self._delta(first, after)
             if delta is None:
                 await interaction.response.send_message(gsay("compare_unavailable"), ephemeral=True)

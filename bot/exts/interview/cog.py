@@ -736,7 +736,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 return
             await interaction.response.defer(thinking=True, ephemeral=True)
             scenario = await self.interviews.scenario_for(session)
-            summary = self.interviews.summary_of(session)
+            summary = await self.interviews.summary_for(session)
             content = say("history_open", session_id=session.id) if session.is_open else None
             await self.send_summary(
                 followup_sender(interaction, ephemeral=True),
@@ -1149,7 +1149,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             return
         try:
             scenario = await self.interviews.scenario_for(session)
-            summary = self.interviews.summary_of(session)
+            summary = await self.interviews.summary_for(session)
             await self.send_summary(
                 self.channel_of(session).send,
                 session,
