@@ -26,6 +26,7 @@ from bot.exts.interview._views import DYNAMIC_ITEMS
 from bot.sessions import Interviews
 from bot.settings import Settings
 from bot.store import Store, open_store
+from bot.watchdog import watch_event_loop
 
 if TYPE_CHECKING:
     from bot.exts.interview.cog import InterviewCog
@@ -94,6 +95,7 @@ class InterviewBotMixin:
         if self._background:
             self.spawn(self._resume_when_ready(), "resume-open-sessions")
             self.spawn(self._sweep_loop(), "idle-sweep")
+            self.spawn(watch_event_loop(), "loop-watchdog")  # warns of stalls over 100 ms
 
     @property
     def store(self) -> Store:
