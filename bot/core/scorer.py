@@ -29,8 +29,10 @@ _NON_ANSWER = re.compile(
 
 # A question that is really a request: "could you stretch the sign-on to $30k?"
 _REQUEST = re.compile(
-    r"\b(?:could|can|would|will|may|might)\s+"
-    r"(?:(?:we|you|i|it|that|this|part|some|my|our|the)\b|\$?\d[\d,.]*k?\b)"
+    r"^\W*(?:could|can|would|will|may|might)\s+\w"  # an ask: "could equity go to 0.05 %?"
+    r"|\b(?:could|can|would)\s+\w+(?:\s+\w+)?\s+(?:go|be|get|rise|move|come|increase|stretch)\b"
+    r"|\b(?:could|can|would|will|may|might)\s+"
+    r"(?:(?:we|you|i|it|that|this|part|some|my|our|the|about)\b|\$?\d[\d,.]*k?\b)"
     r"|\b(?:is|would)\s+it\s+(?:be\s+)?possible\b|\bwould\s+you\s+be\s+open\b"
     r"|\bany\s+chance\b|\bhow\s+about\b|\bwhat\s+about\b",
     re.I,

@@ -175,3 +175,19 @@ def test_heldout_blind_set(catalogue) -> None:
     report = _report(catalogue, rows, "held-out blind set")
     assert report.criteria_macro_f1 >= HELDOUT_CRITERIA, report.table()
     assert report.antipatterns_macro_f1 >= HELDOUT_ANTIPATTERNS, report.table()
+
+
+def test_an_ask_phrased_as_a_question_counts_where_requests_are_kept(catalogue) -> None:
+    """In the negotiation, "could equity go to 0.045 %?" is an ask, not a question back."""
+    scenario = catalogue.get("comp-negotiation")
+    answers = [
+        "If active clinicians go up four percent by the end of my first year, could equity go "
+        "to 0.045 percent?",
+        "Could about $3,000 of the sign-on be earmarked for a clinical informatics course?",
+    ]
+    result = score_answers(scenario, answers)
+    assert result.criteria["equity_for_impact"].met
+    assert result.criteria["budget_flex"].met
+    assert not score_answers(
+        catalogue.get("auto-summarize"), ["Could you tell me more?"]
+    ).substantive
