@@ -25,8 +25,7 @@ from bot.core.scenarios import (
     parse_scenario,
     read_common,
 )
-from bot.store import Store
-from bot.store._scenarios import CustomScenarioRecord, ScenarioStoreMixin
+from bot.store import CustomScenarioRecord, ScenarioStore
 
 log = logging.getLogger("bot.scenarios")
 
@@ -47,12 +46,12 @@ class ScenarioRegistry:
     def __init__(
         self,
         catalogue: Catalogue,
-        store: Store | None = None,
+        store: ScenarioStore | None = None,
         *,
         common: dict[str, list[str]] | None = None,
     ) -> None:
         self.catalogue = catalogue
-        self.store = store if isinstance(store, ScenarioStoreMixin) else None
+        self.store = store
         self.common = common if common is not None else _common_of(catalogue)
         self._versions: dict[str, Scenario] = {}
         self._sources: dict[str, str] = {}  # digest -> source text (bundled and custom)

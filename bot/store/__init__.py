@@ -1,7 +1,10 @@
 """The durable session store: `await open_store(settings.database_url)`.
 
-Every method of `Store` is one atomic unit of work that returns only after it
-has committed. `open_store` picks the backend from the URL scheme; only SQLite
+Callers program against the protocols of `bot.store.protocols` (`Store` and its
+parts) with the records of `bot.store.records` and the errors of
+`bot.store.errors`; every method is one atomic unit of work that returns only
+after it has committed. `MemoryStore` is a complete in-memory backend (for tests
+and quick use). `open_store` picks the backend from the URL scheme; only SQLite
 exists today (`sqlite:///relative.db`, `sqlite:////absolute.db`,
 `sqlite:///:memory:`; query options `synchronous=full|normal` and
 `busy_timeout_ms=N`).
@@ -12,35 +15,70 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.store.base import (
-    Clock,
-    CriterionStat,
-    LeaderboardRow,
-    PeerRating,
+from bot.store.errors import (
+    ConstraintViolation,
+    CustomScenarioLimit,
+    LoopExists,
+    NotAPanelist,
     SessionClosed,
     SessionConflict,
     SessionNotFound,
-    SessionRecord,
-    Store,
+    StaleSession,
     StoreClosedError,
     StoreError,
     StoreVersionError,
-    SweepResult,
     TurnExists,
+)
+from bot.store.protocols import GroupStore, ScenarioStore, SessionStore, Store
+from bot.store.records import (
+    Clock,
+    CriterionStat,
+    CustomScenarioRecord,
+    ExchangeRecord,
+    LeaderboardRow,
+    LoopRecord,
+    LoopRound,
+    NewTurn,
+    Panelist,
+    PeerRating,
+    ScenarioCriterionStat,
+    ScenarioVersion,
+    ScorePoint,
+    SessionLinks,
+    SessionRecord,
+    SweepResult,
     TurnRecord,
     UserRecord,
 )
 from bot.store.sqlite import SqliteStore
 
 __all__ = [
+    "ConstraintViolation",
     "CriterionStat",
+    "CustomScenarioLimit",
+    "CustomScenarioRecord",
+    "ExchangeRecord",
+    "GroupStore",
     "LeaderboardRow",
+    "LoopExists",
+    "LoopRecord",
+    "LoopRound",
+    "NewTurn",
+    "NotAPanelist",
+    "Panelist",
     "PeerRating",
+    "ScenarioCriterionStat",
+    "ScenarioStore",
+    "ScenarioVersion",
+    "ScorePoint",
     "SessionClosed",
     "SessionConflict",
+    "SessionLinks",
     "SessionNotFound",
     "SessionRecord",
+    "SessionStore",
     "SqliteStore",
+    "StaleSession",
     "Store",
     "StoreClosedError",
     "StoreError",

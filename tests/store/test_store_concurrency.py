@@ -6,7 +6,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 from store_helpers import raw_rows
 
 from bot import PROJECT_ROOT
-from bot.store import SessionConflict, SqliteStore, StoreClosedError
+from bot.store import ConstraintViolation, SessionConflict, SqliteStore, StoreClosedError
 
 HERE = Path(__file__).parent
 SESSIONS = 200
@@ -77,7 +76,7 @@ async def test_a_failing_unit_among_concurrent_ones_spoils_nothing(
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(errors) == 2
-    assert isinstance(outcomes[10], sqlite3.IntegrityError)
+    assert isinstance(outcomes[10], ConstraintViolation)
     assert isinstance(outcomes[20], SessionConflict)
     rows = raw_rows(db_path, "SELECT session_id, seq, text FROM turns ORDER BY session_id")
     assert rows == [(s.id, 1, f"ok {s.id}") for s in sessions]

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from store_helpers import T0, FakeClock, all_values
 
-from bot.store import SqliteStore
-from bot.store._groups import LoopExists, NotAPanelist
+from bot.store import LoopExists, NotAPanelist, SqliteStore
 
 DAY = 86_400.0
 ALICE = "271828182845904"

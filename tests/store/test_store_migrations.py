@@ -10,7 +10,7 @@ import pytest
 from store_helpers import T0, FakeClock, raw_rows
 
 from bot.store import SqliteStore, StoreError, StoreVersionError, open_store, sqlite_path
-from bot.store.schema import latest_version, load_migrations
+from bot.store.sqlite.schema import latest_version, load_migrations
 
 
 def test_migrations_are_numbered_without_gaps() -> None:

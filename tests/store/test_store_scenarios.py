@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from store_helpers import T0, raw_rows
 
-from bot.store import SqliteStore
-from bot.store._scenarios import CustomScenarioLimit
+from bot.store import CustomScenarioLimit, SqliteStore
 
 UPLOADER = "271828182845904"  # a snowflake that appears nowhere else
 

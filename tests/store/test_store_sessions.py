@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from store_helpers import T0, FakeClock, raw_rows
 
 from bot.store import (
+    ConstraintViolation,
     SessionClosed,
     SessionConflict,
     SessionNotFound,
@@ -85,7 +85,7 @@ async def test_a_failing_unit_rolls_back_entirely(store: SqliteStore, db_path: P
     session = await store.start_session("u1", "console", "s", "d", {"n": 0})
     await store.record_turn(session.id, "candidate", "u1", "one", {"n": 1})
     # the state UPDATE succeeds, then the turn INSERT violates NOT NULL: both must vanish
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(ConstraintViolation):
         await store.record_turn(session.id, "candidate", "u1", None, {"n": 99})  # type: ignore[arg-type]
     after = await store.get_session(session.id)
     assert after is not None and after.state == {"n": 1} and after.turn_count == 1

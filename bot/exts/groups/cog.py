@@ -31,8 +31,7 @@ from bot.exts.groups._views import (
 )
 from bot.exts.interview._embeds import COLOURS, EmbedBuilder, clip, info_embed
 from bot.exts.interview._text import esc
-from bot.store import SessionRecord
-from bot.store._groups import GroupStoreMixin, NotAPanelist
+from bot.store import NotAPanelist, SessionRecord
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
@@ -52,7 +51,7 @@ class GroupsCog(commands.Cog, name="Groups"):
     def __init__(self, bot: InterviewBotMixin) -> None:
         self.bot = bot
         self.interviews = bot.interviews
-        self.store = cast(GroupStoreMixin, bot.interviews.store)
+        self.store = bot.interviews.store
         self._subcommands: list[app_commands.Command[Any, Any, Any]] = [
             app_commands.Command(
                 name="settings", description=gsay("cmd_settings"), callback=self.settings_cmd

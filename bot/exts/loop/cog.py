@@ -23,7 +23,7 @@ from bot.core.scenarios import Scenario
 from bot.exts.errors import DMS_CLOSED
 from bot.exts.groups._text import gsay
 from bot.exts.interview._embeds import COLOURS, EmbedBuilder
-from bot.store._groups import GroupStoreMixin, LoopExists, LoopRecord, LoopRound
+from bot.store import LoopExists, LoopRecord, LoopRound
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
@@ -52,7 +52,7 @@ class LoopCog(commands.Cog, name="Loop"):
     def __init__(self, bot: InterviewBotMixin) -> None:
         self.bot = bot
         self.interviews = bot.interviews
-        self.store = cast(GroupStoreMixin, bot.interviews.store)
+        self.store = bot.interviews.store
         self.caught_up = asyncio.Event()  # set after the start-up catch-up has run
 
     async def cog_load(self) -> None:

@@ -19,7 +19,7 @@ from bot.core.scenarios import Scenario
 from bot.exts.groups._text import gsay
 from bot.exts.interview._embeds import COLOURS, FIELD_VALUE_LIMIT, clip
 from bot.exts.progress._chart import ChartData, render_chart
-from bot.store._groups import GroupStoreMixin, ScenarioCriterionStat
+from bot.store import ScenarioCriterionStat
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
@@ -35,7 +35,7 @@ class ProgressCog(commands.Cog, name="Progress"):
     def __init__(self, bot: InterviewBotMixin) -> None:
         self.bot = bot
         self.interviews = bot.interviews
-        self.store = cast(GroupStoreMixin, bot.interviews.store)
+        self.store = bot.interviews.store
         self._command = app_commands.Command(
             name="progress", description=gsay("cmd_progress"), callback=self.progress_cmd
         )

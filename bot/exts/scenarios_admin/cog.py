@@ -22,7 +22,7 @@ from bot.core.scenarios import Scenario, ScenarioLoadError, warnings_for
 from bot.exts.interview._embeds import CONTENT_LIMIT, clip, info_embed, text_file
 from bot.exts.interview._text import esc, user_mention
 from bot.exts.scenarios_admin._text import error_messages, say
-from bot.store._scenarios import CustomScenarioLimit, CustomScenarioRecord, ScenarioStoreMixin
+from bot.store import CustomScenarioLimit, CustomScenarioRecord, ScenarioStore
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
@@ -46,10 +46,7 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
         self.settings = bot.settings
         self.interviews = bot.interviews
         self.registry = bot.interviews.registry
-        store = bot.interviews.store
-        self.store: ScenarioStoreMixin | None = (
-            store if isinstance(store, ScenarioStoreMixin) else None
-        )
+        self.store: ScenarioStore | None = bot.interviews.store
 
     # ------------------------------------------------------------------ checks
     @staticmethod

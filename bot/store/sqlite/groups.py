@@ -1,128 +1,36 @@
-"""Store units of work for study groups, progress and loops (issue 5).
+"""The SQLite units of work for study groups, progress and loops (`GroupStore`).
 
-`GroupStoreMixin` is mixed into `SqliteStore`; every public method is one atomic
-unit of work (`self._unit` / `self._read`). Tables: `session_links` (retry
-lineage, organiser, the bot-vs-panel message), `panelists` (with one note each),
-`loops` and `loop_rounds` (the five-round loop; a reminder is claimed, i.e.
-marked sent, in the same unit that finds it due, so it goes out once).
+`SqliteGroupStore` is mixed into `SqliteStore`; every public method is one unit
+of work on its write queue. Tables: `session_links` (retry lineage, organiser,
+the bot-vs-panel message), `panelists` (with one note each), `loops` and
+`loop_rounds` (the five-round loop; a reminder is claimed, i.e. marked sent, in
+the same unit that finds it due, so it goes out once).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.store.base import SessionNotFound, StoreError
+from bot.store.errors import LoopExists, NotAPanelist, SessionNotFound
+from bot.store.records import (
+    LoopRecord,
+    LoopRound,
+    Panelist,
+    ScenarioCriterionStat,
+    ScorePoint,
+    SessionLinks,
+)
 
 if TYPE_CHECKING:
-    from bot.store.base import Clock
+    from bot.store.records import Clock
+    from bot.store.sqlite.write_queue import Work
 
 T = TypeVar("T")
-Work = Callable[[aiosqlite.Connection], Awaitable[T]]
-
-
-class NotAPanelist(StoreError):
-    """Only members who joined a session's panel may rate it or leave a note."""
-
-
-class LoopExists(StoreError):
-    """The user already has an active loop."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionLinks:
-    """What links a session to others: the attempt it retries, who organised it."""
-
-    session_id: int
-    retry_of: int | None
-    organiser_id: str | None
-    panel_message_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Panelist:
-    """A member on a group session's panel, with their note if any."""
-
-    session_id: int
-    user_id: str
-    display_name: str
-    joined_at: float
-    note: str | None
-    noted_at: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioCriterionStat:
-    """A criterion's record for one user, within the scenario that defines it."""
-
-    scenario_id: str
-    criterion_id: str
-    attempts: int
-    hits: int
-    mean_score: float
-
-    @property
-    def rate(self) -> float:
-        """Fraction of attempts in which the criterion was met."""
-        return self.hits / self.attempts if self.attempts else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ScorePoint:
-    """One finished session's overall score, for a chart over time."""
-
-    session_id: int
-    scenario_id: str
-    ended_at: float
-    overall: float
-
-
-@dataclass(frozen=True, slots=True)
-class LoopRound:
-    """One round of a loop: which scenario, when it is due, and what became of it."""
-
-    loop_id: int
-    seq: int
-    scenario_id: str
-    due_at: float
-    reminded_at: float | None
-    remind_error: str | None
-    session_id: int | None
-    overall: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class LoopRecord:
-    """A user's interview loop and its rounds in order."""
-
-    id: int
-    user_id: str
-    status: str
-    started_at: float
-    ended_at: float | None
-    reported_at: float | None
-    rounds: tuple[LoopRound, ...]
-
-    @property
-    def next_round(self) -> LoopRound | None:
-        """The first round not done yet, or None once every round is done."""
-        return next((r for r in self.rounds if r.session_id is None), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {**asdict(self), "rounds": [r.to_dict() for r in self.rounds]}
 
 
 async def _rows(
@@ -150,13 +58,13 @@ _ROUND_SELECT = (
 )
 
 
-class GroupStoreMixin:
+class SqliteGroupStore:
     """Panel, retry lineage, progress figures, loop schedules; mixed into SqliteStore."""
 
     if TYPE_CHECKING:
         _clock: Clock
 
-        async def _unit(self, work: Work[T], *, write: bool = True) -> T: ...
+        async def _unit(self, work: Work[T]) -> T: ...
 
         async def _read(self, work: Work[T]) -> T: ...
 
@@ -559,7 +467,7 @@ class GroupStoreMixin:
                 }
                 for r in links
             ],
-            "loops": [(await GroupStoreMixin._loop(conn, r)).to_dict() for r in loops],
+            "loops": [(await SqliteGroupStore._loop(conn, r)).to_dict() for r in loops],
         }
 
     @staticmethod

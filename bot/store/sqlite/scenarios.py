@@ -1,4 +1,4 @@
-"""Store units of work for custom scenarios per server (issue 6).
+"""The SQLite units of work for custom scenarios per server (`ScenarioStore`).
 
 Custom scenarios are TOML text (data, never code) stored per server; an upload
 with an id the server already has replaces it. `scenario_versions` keeps, by
@@ -10,54 +10,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.store.base import StoreError
+from bot.store.errors import CustomScenarioLimit
+from bot.store.records import CustomScenarioRecord, ScenarioVersion
 
 if TYPE_CHECKING:
     import aiosqlite
 
+    from bot.store.sqlite.write_queue import Work
+
 T = TypeVar("T")
-
-
-class CustomScenarioLimit(StoreError):
-    """The server already has as many custom scenarios as it may keep."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"a server may keep at most {limit} custom scenarios")
-        self.limit = limit
-
-
-@dataclass(frozen=True)
-class CustomScenarioRecord:
-    """One stored custom scenario of one server."""
-
-    guild_id: str
-    scenario_id: str
-    title: str
-    round: str
-    digest: str
-    source: str
-    size_bytes: int
-    uploaded_by: str | None
-    uploaded_at: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class ScenarioVersion:
-    """The source (and shared concepts) of one scenario version, by digest."""
-
-    digest: str
-    scenario_id: str
-    guild_id: str | None
-    source: str
-    common: dict[str, list[str]]
-    created_at: float
 
 
 def _record(row: sqlite3.Row) -> CustomScenarioRecord:
@@ -85,18 +49,16 @@ def _version(row: sqlite3.Row) -> ScenarioVersion:
     )
 
 
-class ScenarioStoreMixin:
+class SqliteScenarioStore:
     """Custom scenario storage; mixed into SqliteStore (which provides the unit of work)."""
 
     _clock: Callable[[], float]
 
     if TYPE_CHECKING:
 
-        async def _unit(
-            self, work: Callable[[aiosqlite.Connection], Awaitable[T]], *, write: bool = True
-        ) -> T: ...
+        async def _unit(self, work: Work[T]) -> T: ...
 
-        async def _read(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T: ...
+        async def _read(self, work: Work[T]) -> T: ...
 
     # -- custom scenarios ----------------------------------------------------------------
 

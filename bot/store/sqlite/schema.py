@@ -13,7 +13,7 @@ from importlib import resources
 
 import aiosqlite
 
-from bot.store.base import StoreError, StoreVersionError
+from bot.store.errors import StoreError, StoreVersionError
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _TRANSACTION_WORDS = re.compile(r"^\s*(BEGIN|COMMIT|END|ROLLBACK)\b", re.I | re.M)
@@ -30,7 +30,7 @@ class Migration:
 
 def load_migrations() -> list[Migration]:
     """Every migration shipped with the package, in order; checks the numbering."""
-    folder = resources.files("bot.store").joinpath("migrations")
+    folder = resources.files("bot.store.sqlite").joinpath("migrations")
     found: list[Migration] = []
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)

@@ -1,89 +1,68 @@
 """The SQLite backend: one aiosqlite connection, one writer task, group commit.
 
-aiosqlite runs every statement on one worker thread, so coroutines sharing the
-connection share its transaction: an `await` between two statements lets
-another task's statements join. Here no coroutine touches the connection
-itself: each unit of work (a method) is queued to a single writer task that
-runs the queued units one after another, under an asyncio.Lock, inside one
-`BEGIN IMMEDIATE … COMMIT`, and only then resolves their callers. A unit that
-raises rolls the batch back; the others are replayed without it. So each unit
-is atomic and isolated, no caller hears "done" before COMMIT, and a commit
-(and its fsync) is shared by every unit that was waiting. A caller cancelled
-mid-write does not cut its unit in half; `close()` waits for the queue to drain.
+Every public method is one unit of work run by the `WriteQueue` (see there);
+the group, progress and loop units come from `SqliteGroupStore`, the custom
+scenario units from `SqliteScenarioStore`. The schema is the numbered SQL files
+in `migrations/` (`schema.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import sqlite3
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.store._groups import GroupStoreMixin
-from bot.store._scenarios import ScenarioStoreMixin
-from bot.store.base import (
+from bot.store.errors import (
+    SessionClosed,
+    SessionConflict,
+    SessionNotFound,
+    StaleSession,
+    StoreError,
+    TurnExists,
+)
+from bot.store.protocols import Store
+from bot.store.records import (
+    END_STATUSES,
     MODES,
     RATINGS,
     ROLES,
     USER_SETTINGS,
     Clock,
     CriterionStat,
+    EndStatus,
+    ExchangeRecord,
     LeaderboardRow,
     Mode,
+    NewTurn,
     PeerRating,
     Rating,
     Results,
     Role,
-    SessionClosed,
-    SessionConflict,
-    SessionNotFound,
     SessionRecord,
-    Store,
-    StoreClosedError,
-    StoreError,
     Summariser,
     SweepResult,
-    TurnExists,
     TurnRecord,
     UserRecord,
 )
-from bot.store.schema import latest_version, migrate, read_version, version_error
+from bot.store.sqlite.groups import SqliteGroupStore
+from bot.store.sqlite.scenarios import SqliteScenarioStore
+from bot.store.sqlite.schema import latest_version, migrate, read_version, version_error
+from bot.store.sqlite.write_queue import Work, WriteQueue, store_error
 
 T = TypeVar("T")
-Work = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 DAY_S = 86_400.0
-MAX_BATCH = 256  # units per group-commit transaction
 SYNCHRONOUS = frozenset({"off", "normal", "full", "extra"})
 _SESSION_COLUMNS = (
     "id, user_id, place, channel_id, guild_id, scenario_id, scenario_digest, mode, state, "
     "status, started_at, updated_at, ended_at, time_budget_s, turn_count, overall, purged_at"
 )
-
-
-def _settle(
-    future: asyncio.Future[Any], *, result: Any = None, exc: BaseException | None = None
-) -> None:
-    """Resolve a unit's future unless its waiter is gone."""
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
-
-
-def _raise_if_cancelled(exc: BaseException) -> None:
-    """Let cancellation of the writer propagate after the batch is settled."""
-    if isinstance(exc, asyncio.CancelledError):
-        raise exc
 
 
 def _dumps(value: Any) -> str:
@@ -145,6 +124,13 @@ def _rating(row: sqlite3.Row) -> PeerRating:
     )
 
 
+def _check_roles(turns: Iterable[NewTurn]) -> None:
+    """Refuse an unknown role before the unit starts."""
+    for turn in turns:
+        if turn.role not in ROLES:
+            raise ValueError(f"role must be one of {sorted(ROLES)}, not {turn.role!r}")
+
+
 def _check_results(results: Results) -> tuple[list[tuple[Any, ...]], list[str], float | None]:
     """Validate plain-dict rubric results before the transaction starts."""
     criteria = results.get("criteria") or {}
@@ -157,7 +143,7 @@ def _check_results(results: Results) -> tuple[list[tuple[Any, ...]], list[str], 
     return rows, antipatterns, None if overall is None else float(overall)
 
 
-class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
+class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
     """The store on one SQLite file (WAL, foreign keys, busy timeout)."""
 
     def __init__(
@@ -173,10 +159,7 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         self.where = where
         self.retention_days = retention_days
         self._clock = clock
-        self._lock = asyncio.Lock()
-        self._queue: deque[tuple[Work[Any], asyncio.Future[Any]]] = deque()
-        self._writer: asyncio.Task[None] | None = None
-        self._closing = False
+        self._queue = WriteQueue(conn, where)
         self._closed = False
 
     @classmethod
@@ -202,7 +185,10 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         memory = where == ":memory:"
         if not memory:
             Path(where).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(where, isolation_level=None)
+        try:
+            conn = await aiosqlite.connect(where, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {where}: {exc}") from exc
         try:
             conn.row_factory = sqlite3.Row
             try:
@@ -220,6 +206,9 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             await conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
             await conn.execute("PRAGMA foreign_keys = ON")
             await migrate(conn, where, target=migrate_to)
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise store_error(exc, where) from exc
         except BaseException:
             await conn.close()
             raise
@@ -227,83 +216,13 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
 
     # -- the unit of work ------------------------------------------------------------
 
-    async def _unit(self, work: Work[T], *, write: bool = True) -> T:
-        """Run `work` atomically; return (or raise) only after its transaction has ended.
-
-        The unit joins the queue of the single writer task, which runs queued
-        units back to back inside one `BEGIN IMMEDIATE … COMMIT` (group commit).
-        A unit that raises makes the writer roll back and replay the others, so
-        no failed unit leaves a trace and none sees another's failure. Cancelling
-        the caller does not cancel the unit. `write` is informational: reads take
-        the same path, so they only ever see committed data.
-        """
-        if self._closing:
-            raise StoreClosedError(f"the store on {self.where} is closed")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.append((work, future))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain(), name="store-writer")
-        return await asyncio.shield(future)
+    async def _unit(self, work: Work[T]) -> T:
+        """Run `work` as one unit of work on the write queue (group commit)."""
+        return await self._queue.run(work)
 
     async def _read(self, work: Work[T]) -> T:
-        return await self._unit(work, write=False)
-
-    async def _drain(self) -> None:
-        """The writer: run queued units in batches until the queue is empty."""
-        try:
-            while self._queue:
-                batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
-                async with self._lock:
-                    await self._run_batch(batch)
-        finally:
-            self._writer = None
-            while self._queue:  # only if the writer was cancelled: never strand a caller
-                _, future = self._queue.popleft()
-                _settle(future, exc=StoreClosedError("the store's writer was cancelled"))
-
-    async def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                await self._conn.execute("ROLLBACK")
-
-    async def _run_batch(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
-        """One transaction for the whole batch; settle each future after COMMIT."""
-        if not batch:
-            return
-        conn = self._conn
-        try:
-            await conn.execute("BEGIN IMMEDIATE")
-        except BaseException as exc:
-            for _, future in batch:
-                _settle(future, exc=exc)
-            _raise_if_cancelled(exc)
-            return
-        results: list[Any] = []
-        for index, (work, future) in enumerate(batch):
-            try:
-                results.append(await work(conn))
-            except BaseException as exc:
-                await self._rollback()
-                if isinstance(exc, asyncio.CancelledError):
-                    for _, f in batch:
-                        _settle(f, exc=StoreClosedError("the store's writer was cancelled"))
-                    raise
-                # the units before this one saw the same data: replay them; this
-                # one failed on exactly the state they leave, so its error stands
-                await self._run_batch(batch[:index])
-                _settle(future, exc=exc)
-                await self._run_batch(batch[index + 1 :])
-                return
-        try:
-            await conn.execute("COMMIT")
-        except BaseException as exc:
-            await self._rollback()
-            for _, future in batch:
-                _settle(future, exc=exc)
-            _raise_if_cancelled(exc)
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            _settle(future, result=result)
+        """A read: the same path as writes, so it only ever sees committed data."""
+        return await self._queue.run(work)
 
     # -- users and settings ----------------------------------------------------------
 
@@ -414,6 +333,37 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             return SessionNotFound(f"no session {session_id}")
         return SessionClosed(f"session {session_id} is {session.status}, not open")
 
+    @staticmethod
+    async def _insert_turns(
+        conn: aiosqlite.Connection,
+        session_id: int,
+        after_seq: int,
+        turns: Sequence[NewTurn],
+        now: float,
+    ) -> tuple[TurnRecord, ...]:
+        """Insert `turns` numbered from `after_seq + 1`; TurnExists for a message seen before."""
+        records = tuple(
+            TurnRecord(session_id, after_seq + i, t.role, t.author_id, t.text, now, t.message_id)
+            for i, t in enumerate(turns, start=1)
+        )
+        try:
+            await conn.executemany(
+                "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
+                "message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.session_id, r.seq, r.role, r.author_id, r.text, r.created_at, r.message_id)
+                    for r in records
+                ],
+            )
+        except sqlite3.IntegrityError as exc:
+            message_ids = [t.message_id for t in turns if t.message_id is not None]
+            if message_ids and "message_id" in str(exc):
+                raise TurnExists(
+                    f"message {message_ids[0]} is already a turn of session {session_id}"
+                ) from None
+            raise
+        return records
+
     async def start_session(
         self,
         user_id: str,
@@ -427,9 +377,13 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         guild_id: str | None = None,
         time_budget_s: int | None = None,
         display_name: str | None = None,
+        opening: Sequence[NewTurn] = (),
+        retry_of: int | None = None,
+        organiser_id: str | None = None,
     ) -> SessionRecord:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {sorted(MODES)}, not {mode!r}")
+        _check_roles(opening)
         encoded = _dumps(state)
         now = self._clock()
 
@@ -442,7 +396,8 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                 await conn.execute_fetchall(
                     "INSERT INTO sessions (user_id, place, channel_id, guild_id, scenario_id, "
                     "scenario_digest, mode, state, status, started_at, updated_at, "
-                    "time_budget_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) "
+                    "time_budget_s, turn_count) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) "
                     f"RETURNING {_SESSION_COLUMNS}",
                     (
                         user_id,
@@ -456,10 +411,20 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
                         now,
                         now,
                         time_budget_s,
+                        len(opening),
                     ),
                 )
             )
-            return _session(rows[0])
+            session = _session(rows[0])
+            if opening:
+                await self._insert_turns(conn, session.id, 0, opening, now)
+            if retry_of is not None or organiser_id is not None:
+                await conn.execute(
+                    "INSERT INTO session_links (session_id, retry_of, organiser_id) "
+                    "VALUES (?, ?, ?)",
+                    (session.id, retry_of, organiser_id),
+                )
+            return session
 
         return await self._unit(work)
 
@@ -473,8 +438,8 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         *,
         message_id: str | None = None,
     ) -> TurnRecord:
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
+        turn = NewTurn(role, author_id, text, message_id)
+        _check_roles((turn,))
         encoded = _dumps(new_state)
         now = self._clock()
 
@@ -488,20 +453,60 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
             )
             if not rows:
                 raise await self._not_open(conn, session_id)
-            seq = int(rows[0][0])
-            try:
-                await conn.execute(
-                    "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
-                    "message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (session_id, seq, role, author_id, text, now, message_id),
+            (record,) = await self._insert_turns(conn, session_id, rows[0][0] - 1, (turn,), now)
+            return record
+
+        return await self._unit(work)
+
+    async def record_exchange(
+        self,
+        session_id: int,
+        expected_turn_count: int,
+        turns: Sequence[NewTurn],
+        state: dict[str, Any],
+        *,
+        end_status: EndStatus | None = None,
+        results: Results | None = None,
+    ) -> ExchangeRecord:
+        _check_roles(turns)
+        if end_status is not None and end_status not in END_STATUSES:
+            raise ValueError(f"a session ends as 'ended' or 'expired', not {end_status!r}")
+        encoded = _dumps(state)
+        checked = None if results is None else _check_results(results)
+        added = tuple(turns)
+        now = self._clock()
+
+        async def work(conn: aiosqlite.Connection) -> ExchangeRecord:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE sessions SET state = ?, updated_at = ?, "
+                    "turn_count = turn_count + ?, status = ?, ended_at = ? "
+                    "WHERE id = ? AND status = 'open' AND turn_count = ? "
+                    f"RETURNING {_SESSION_COLUMNS}",
+                    (
+                        encoded,
+                        now,
+                        len(added),
+                        end_status or "open",
+                        None if end_status is None else now,
+                        session_id,
+                        expected_turn_count,
+                    ),
                 )
-            except sqlite3.IntegrityError as exc:
-                if message_id is not None and "message_id" in str(exc):
-                    raise TurnExists(
-                        f"message {message_id} is already a turn of session {session_id}"
-                    ) from None
-                raise
-            return TurnRecord(session_id, seq, role, author_id, text, now, message_id)
+            )
+            if not rows:
+                found = await self._get_session(conn, session_id)
+                if found is None:
+                    raise SessionNotFound(f"no session {session_id}")
+                if not found.is_open:
+                    raise SessionClosed(f"session {session_id} is {found.status}, not open")
+                raise StaleSession(session_id, expected_turn_count, found.turn_count)
+            session = _session(rows[0])
+            records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
+            if checked is not None:
+                await self._store_results(conn, session_id, checked)
+                session = replace(session, overall=checked[2])
+            return ExchangeRecord(session, records)
 
         return await self._unit(work)
 
@@ -560,11 +565,11 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
     async def end_session(
         self,
         session_id: int,
-        status: Literal["ended", "expired"] = "ended",
+        status: EndStatus = "ended",
         state: dict[str, Any] | None = None,
         results: Results | None = None,
     ) -> SessionRecord:
-        if status not in ("ended", "expired"):
+        if status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
         encoded = None if state is None else _dumps(state)
         checked = None if results is None else _check_results(results)
@@ -929,10 +934,8 @@ class SqliteStore(ScenarioStoreMixin, GroupStoreMixin, Store):
         """Refuse new work, let in-flight units commit, checkpoint the WAL, close."""
         if self._closed:
             return
-        self._closing = True
-        while self._writer is not None:
-            await asyncio.shield(self._writer)
-        async with self._lock:
+        await self._queue.drain()
+        async with self._queue.lock:
             if self._closed:
                 return
             self._closed = True

@@ -11,7 +11,7 @@ CREATE TABLE users (
 CREATE TABLE sessions (
     id               INTEGER PRIMARY KEY,
     user_id          TEXT REFERENCES users(id),  -- NULL once anonymised
-    place            TEXT NOT NULL,              -- "dm:<user>", "channel:<id>", "console"
+    place            TEXT NOT NULL,              -- "dm:<user>", "guild:<id>", "console"
     channel_id       TEXT,                       -- thread or channel id, if any
     guild_id         TEXT,                       -- NULL in a DM or the console
     scenario_id      TEXT NOT NULL,
