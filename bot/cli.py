@@ -124,7 +124,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in paths:
         common = read_common(path.parent) or read_common(settings.scenarios_dir)
         try:
-            scenario = load_file(path, common)
+            scenario = load_file(path, common, untrusted=args.untrusted)
         except ScenarioLoadError as exc:
             errors.extend(str(e) for e in exc.errors)
             continue
@@ -560,6 +560,11 @@ def build_parser() -> argparse.ArgumentParser:
     ssub = p.add_subparsers(dest="scenarios_command", required=True, metavar="ACTION")
     v = ssub.add_parser("validate", help="check scenario files; non-zero exit on any error")
     v.add_argument("paths", nargs="*", metavar="PATH")
+    v.add_argument(
+        "--untrusted",
+        action="store_true",
+        help="check as /scenario upload does: regexes RE2 can run, within the upload limits",
+    )
     v.set_defaults(func=cmd_validate)
     la = ssub.add_parser(
         "lint-answers", help="score labelled answers against a scenario: precision and recall"

@@ -457,15 +457,20 @@ def warnings_for(scenario: Scenario) -> list[str]:
     return out
 
 
-def load_file(path: Path, common: dict[str, list[str]] | None = None) -> Scenario:
-    """Load one scenario file; the common concepts come from its directory."""
+def load_file(
+    path: Path, common: dict[str, list[str]] | None = None, *, untrusted: bool = False
+) -> Scenario:
+    """Load one scenario file; the common concepts come from its directory.
+
+    `untrusted`: check and compile it as an upload (`scenarios validate --untrusted`).
+    """
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioLoadError([ScenarioError(str(path), "", f"cannot read: {exc}")]) from None
     if common is None:
         common = read_common(path.parent)
-    scenario = parse_scenario(source, str(path), common)
+    scenario = parse_scenario(source, str(path), common, untrusted=untrusted)
     return Scenario(
         scenario.spec,
         scenario.criteria,
@@ -473,6 +478,7 @@ def load_file(path: Path, common: dict[str, list[str]] | None = None) -> Scenari
         scenario.lexicon,
         path,
         scenario.digest,
+        untrusted=untrusted,
     )
 
 

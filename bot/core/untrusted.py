@@ -153,9 +153,9 @@ def _check_raw(body: str, name: str, phrase: str, limits: Limits) -> tuple[str |
     reason = refusal(body)
     if reason is not None:
         return (
-            f"{label} cannot run on the linear-time engine (RE2) uploads use: {reason}. "
-            "Look-arounds ((?=…), (?!…), (?<=…), (?<!…)), back-references (\\1) and \\Z "
-            "are not available; see 'Uploaded rounds' in docs/scenarios.md",
+            f"{label} cannot run on RE2, the linear-time engine of uploaded rounds ({reason}): "
+            "look-arounds, back-references and \\Z are not available there (see 'Uploaded "
+            "rounds' in docs/scenarios.md)",
             0,
         )
     if _can_match_empty(body):

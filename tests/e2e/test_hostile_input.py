@@ -136,7 +136,9 @@ async def test_catastrophic_upload_is_refused_or_harmless_and_bob_is_answered_wi
         text = "\n".join(m.content for m in refused)
         assert "`bad.toml` was refused" in text, text
         line = bad.splitlines().index(next(x for x in bad.splitlines() if x.startswith("c4"))) + 1
-        assert f"bad.toml:{line}: [concepts.c4[0]] raw regex in concept 'c4' cannot run" in text
+        assert (
+            f"bad.toml:{line}: [concepts.c4[0]] raw regex in concept 'c4' cannot run on RE2" in text
+        )
         assert f"bad.toml:{line}: [concepts.c4[1]]" in text
         assert "invalid escape sequence: \\1" in text
         assert await h.store.custom_scenarios(str(fake.guild_id)) == []
@@ -199,7 +201,7 @@ async def test_a_slow_scoring_runs_off_the_loop_and_bob_is_answered_within_a_sec
         await fake.wait_for_message(alice_dm, since=alice_since, timeout=60)
         alice_seconds = time.perf_counter() - alice_start
     # the premise: scoring Alice's answer takes long (else this test shows nothing)
-    assert alice_seconds > 2.0, f"Alice's answer took only {alice_seconds:.2f} s: pick a slower one"
+    assert alice_seconds > 1.0, f"Alice's answer took only {alice_seconds:.2f} s: pick a slower one"
     assert bob_seconds < 1.0, f"Bob waited {bob_seconds:.2f} s while Alice's answer was scored"
     # before, the loop stood still for the whole scoring (seconds); a busy machine may
     # still show a short stall now and then, so only a long one counts here
