@@ -29,6 +29,7 @@ from bot.store.errors import (
     StoreVersionError,
     TurnExists,
 )
+from bot.store.memory import MemoryStore
 from bot.store.protocols import GroupStore, ScenarioStore, SessionStore, Store
 from bot.store.records import (
     Clock,
@@ -63,6 +64,7 @@ __all__ = [
     "LoopExists",
     "LoopRecord",
     "LoopRound",
+    "MemoryStore",
     "NewTurn",
     "NotAPanelist",
     "Panelist",

@@ -134,6 +134,32 @@ class PeerRating:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class RubricRows:
+    """Rubric results checked and flattened for storage (built before a unit starts)."""
+
+    criteria: tuple[tuple[str, bool, float, tuple[str, ...]], ...]  # id, met, score, evidence
+    antipatterns: tuple[str, ...]  # sorted, each once
+    overall: float | None
+
+
+def rubric_rows(results: Results) -> RubricRows:
+    """Check plain-dict rubric results (a malformed one raises here, writing nothing)."""
+    criteria = results.get("criteria") or {}
+    rows = tuple(
+        (
+            str(cid),
+            bool(result["met"]),
+            float(result["score"]),
+            tuple(str(e) for e in result.get("evidence", [])),
+        )
+        for cid, result in criteria.items()
+    )
+    antipatterns = tuple(sorted({str(a) for a in results.get("antipatterns") or []}))
+    overall = results.get("overall")
+    return RubricRows(rows, antipatterns, None if overall is None else float(overall))
+
+
 # -- history and statistics -----------------------------------------------------------
 
 

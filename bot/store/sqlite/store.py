@@ -44,11 +44,13 @@ from bot.store.records import (
     Rating,
     Results,
     Role,
+    RubricRows,
     SessionRecord,
     Summariser,
     SweepResult,
     TurnRecord,
     UserRecord,
+    rubric_rows,
 )
 from bot.store.sqlite.groups import SqliteGroupStore
 from bot.store.sqlite.scenarios import SqliteScenarioStore
@@ -129,18 +131,6 @@ def _check_roles(turns: Iterable[NewTurn]) -> None:
     for turn in turns:
         if turn.role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {turn.role!r}")
-
-
-def _check_results(results: Results) -> tuple[list[tuple[Any, ...]], list[str], float | None]:
-    """Validate plain-dict rubric results before the transaction starts."""
-    criteria = results.get("criteria") or {}
-    rows: list[tuple[Any, ...]] = []
-    for cid, result in criteria.items():
-        evidence = [str(e) for e in result.get("evidence", [])]
-        rows.append((str(cid), int(bool(result["met"])), float(result["score"]), _dumps(evidence)))
-    antipatterns = sorted({str(a) for a in results.get("antipatterns") or []})
-    overall = results.get("overall")
-    return rows, antipatterns, None if overall is None else float(overall)
 
 
 class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
@@ -472,7 +462,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         if end_status is not None and end_status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {end_status!r}")
         encoded = _dumps(state)
-        checked = None if results is None else _check_results(results)
+        checked = None if results is None else rubric_rows(results)
         added = tuple(turns)
         now = self._clock()
 
@@ -505,7 +495,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
             if checked is not None:
                 await self._store_results(conn, session_id, checked)
-                session = replace(session, overall=checked[2])
+                session = replace(session, overall=checked.overall)
             return ExchangeRecord(session, records)
 
         return await self._unit(work)
@@ -541,26 +531,27 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         await self._unit(work)
 
     @staticmethod
-    async def _store_results(
-        conn: aiosqlite.Connection,
-        session_id: int,
-        checked: tuple[list[tuple[Any, ...]], list[str], float | None],
-    ) -> None:
-        rows, antipatterns, overall = checked
+    @staticmethod
+    async def _store_results(conn: aiosqlite.Connection, session_id: int, rows: RubricRows) -> None:
         await conn.execute("DELETE FROM rubric_results WHERE session_id = ?", (session_id,))
         await conn.execute("DELETE FROM antipatterns_seen WHERE session_id = ?", (session_id,))
-        if rows:
+        if rows.criteria:
             await conn.executemany(
                 "INSERT INTO rubric_results (session_id, criterion_id, met, score, evidence) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(session_id, *row) for row in rows],
+                [
+                    (session_id, cid, int(met), score, _dumps(list(evidence)))
+                    for cid, met, score, evidence in rows.criteria
+                ],
             )
-        if antipatterns:
+        if rows.antipatterns:
             await conn.executemany(
                 "INSERT INTO antipatterns_seen (session_id, antipattern_id) VALUES (?, ?)",
-                [(session_id, a) for a in antipatterns],
+                [(session_id, a) for a in rows.antipatterns],
             )
-        await conn.execute("UPDATE sessions SET overall = ? WHERE id = ?", (overall, session_id))
+        await conn.execute(
+            "UPDATE sessions SET overall = ? WHERE id = ?", (rows.overall, session_id)
+        )
 
     async def end_session(
         self,
@@ -572,7 +563,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         if status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
         encoded = None if state is None else _dumps(state)
-        checked = None if results is None else _check_results(results)
+        checked = None if results is None else rubric_rows(results)
         now = self._clock()
 
         async def work(conn: aiosqlite.Connection) -> SessionRecord:
@@ -899,7 +890,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                     (at, at, session.id),
                 )
                 if results is not None:
-                    await self._store_results(conn, session.id, _check_results(results))
+                    await self._store_results(conn, session.id, rubric_rows(results))
                 fresh = await self._get_session(conn, session.id)
                 assert fresh is not None
                 expired.append(fresh)

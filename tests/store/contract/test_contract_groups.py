@@ -1,13 +1,12 @@
-"""Study-group units on a real SQLite file: links, panel, progress figures, loops, privacy."""
+"""The contract for study groups: links, panel, progress figures, loops, privacy."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from store_helpers import T0, FakeClock, all_values
+from store_backends import Backend
+from store_helpers import T0, FakeClock
 
-from bot.store import LoopExists, NotAPanelist, SqliteStore
+from bot.store import LoopExists, NotAPanelist, Store
 
 DAY = 86_400.0
 ALICE = "271828182845904"
@@ -20,14 +19,14 @@ def results(**met: bool) -> dict[str, object]:
 
 
 async def finished(
-    store: SqliteStore, user: str, scenario: str, res: dict[str, object], place: str = "console"
+    store: Store, user: str, scenario: str, res: dict[str, object], place: str = "console"
 ) -> int:
     s = await store.start_session(user, place, scenario, "d", {}, guild_id="g")
     await store.end_session(s.id, results=res)
     return s.id
 
 
-async def test_links_and_attempts(store: SqliteStore, clock: FakeClock) -> None:
+async def test_links_and_attempts(store: Store, clock: FakeClock) -> None:
     first = await finished(store, ALICE, "s1", results(a=False, b=True))
     clock.advance(60)
     second = await finished(store, ALICE, "s1", results(a=True, b=True))
@@ -41,7 +40,7 @@ async def test_links_and_attempts(store: SqliteStore, clock: FakeClock) -> None:
     assert [a[0] for a in await store.attempts(ALICE, "s1")] == [second, first]
 
 
-async def test_panel_join_note_and_refusals(store: SqliteStore) -> None:
+async def test_panel_join_note_and_refusals(store: Store) -> None:
     sid = await finished(store, ALICE, "s1", results(a=True))
     assert await store.join_panel(sid, "bob", "Bob") is True
     assert await store.join_panel(sid, "bob", "Bob") is False
@@ -56,7 +55,7 @@ async def test_panel_join_note_and_refusals(store: SqliteStore) -> None:
     ]
 
 
-async def test_progress_figures(store: SqliteStore, clock: FakeClock) -> None:
+async def test_progress_figures(store: Store, clock: FakeClock) -> None:
     await finished(store, ALICE, "s1", results(a=False, b=True))
     clock.advance(DAY)
     await finished(store, ALICE, "s1", results(a=False, b=True))
@@ -76,7 +75,7 @@ async def test_progress_figures(store: SqliteStore, clock: FakeClock) -> None:
 
 
 async def test_loop_reminders_are_claimed_once_and_rounds_link(
-    store: SqliteStore, clock: FakeClock
+    store: Store, clock: FakeClock
 ) -> None:
     plan = [("s1", T0), ("s2", T0 + 7 * DAY), ("s3", T0 + 14 * DAY)]
     loop = await store.start_loop(ALICE, plan)
@@ -114,7 +113,7 @@ async def test_loop_reminders_are_claimed_once_and_rounds_link(
     assert await store.stop_loop(ALICE) is None
 
 
-async def test_export_and_forget_cover_group_tables(store: SqliteStore, db_path: Path) -> None:
+async def test_export_and_forget_cover_group_tables(store: Store, backend: Backend) -> None:
     await store.upsert_user(ALICE, "Alice")
     own = await finished(store, ALICE, "s1", results(a=True))
     await store.join_panel(own, "bob", "Bob")
@@ -135,17 +134,18 @@ async def test_export_and_forget_cover_group_tables(store: SqliteStore, db_path:
     ]
     assert [r["scenario_id"] for r in export["loops"][0]["rounds"]] == ["s1", "s2"]
 
+    assert any(ALICE in str(value) for _, value in backend.every_value(store))
     done = await store.forget_user(ALICE)
     assert done["panel_seats_deleted"] == 1 and done["loops_deleted"] == 1
-    for table, row in all_values(db_path):
-        assert not any(ALICE in str(v) or "Alice" in str(v) for v in row), (table, row)
+    for where, value in backend.every_value(store):
+        assert ALICE not in str(value) and "Alice" not in str(value), where
     assert [p.user_id for p in await store.panelists(bobs)] == []
     assert (await store.session_links(bobs)).organiser_id is None
 
 
-async def test_retention_purges_panel_notes(db_path: Path) -> None:
+async def test_retention_purges_panel_notes(backend: Backend) -> None:
     clock = FakeClock()
-    store = await SqliteStore.open(db_path, clock=clock, retention_days=1)
+    store = await backend.open(clock=clock, retention_days=1)
     try:
         sid = await finished(store, ALICE, "s1", results(a=True))
         await store.join_panel(sid, "bob", "Bob")

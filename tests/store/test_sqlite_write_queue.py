@@ -1,4 +1,6 @@
-"""Many coroutines on one connection, SIGKILL mid-session, and a clean shutdown."""
+"""The SQLite backend's write queue: many coroutines on one connection, read back straight
+from the file; cancelled callers; SIGKILL mid-session; a clean shutdown. (What every
+backend must do under concurrency is in contract/test_contract_concurrency.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 from store_helpers import raw_rows
 
 from bot import PROJECT_ROOT
-from bot.store import ConstraintViolation, SessionConflict, SqliteStore, StoreClosedError
+from bot.store import SqliteStore, StoreClosedError
 
 HERE = Path(__file__).parent
 SESSIONS = 200
@@ -61,38 +63,6 @@ async def test_200_concurrent_sessions_neither_fail_nor_interleave(
         assert turns == [(n, f"{sid}:{n}") for n in range(1, TURNS + 1)]
     states = raw_rows(db_path, "SELECT id, turn_count, json_extract(state, '$.n') FROM sessions")
     assert all(count == TURNS and n == TURNS for _, count, n in states)
-
-
-async def test_a_failing_unit_among_concurrent_ones_spoils_nothing(
-    store: SqliteStore, db_path: Path
-) -> None:
-    sessions = [
-        await store.start_session(f"user{i}", f"dm:user{i}", "s", "d", {"n": 0}) for i in range(30)
-    ]
-    calls = [store.record_turn(s.id, "candidate", None, f"ok {s.id}", {"n": 1}) for s in sessions]
-    # queued in the middle of the others, so they share a transaction with them
-    calls.insert(10, store.record_turn(sessions[0].id, "candidate", None, None, {"n": 9}))  # type: ignore[arg-type]
-    calls.insert(20, store.start_session("user3", "dm:user3", "s", "d", {}))
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
-    errors = [o for o in outcomes if isinstance(o, BaseException)]
-    assert len(errors) == 2
-    assert isinstance(outcomes[10], ConstraintViolation)
-    assert isinstance(outcomes[20], SessionConflict)
-    rows = raw_rows(db_path, "SELECT session_id, seq, text FROM turns ORDER BY session_id")
-    assert rows == [(s.id, 1, f"ok {s.id}") for s in sessions]
-    states = raw_rows(db_path, "SELECT turn_count, json_extract(state, '$.n') FROM sessions")
-    assert set(states) == {(1, 1)}
-
-
-async def test_racing_starts_for_one_place_let_exactly_one_win(store: SqliteStore) -> None:
-    outcomes = await asyncio.gather(
-        *(store.start_session("u1", "dm:u1", f"s{i}", "d", {}) for i in range(20)),
-        return_exceptions=True,
-    )
-    winners = [o for o in outcomes if not isinstance(o, BaseException)]
-    conflicts = [o for o in outcomes if isinstance(o, SessionConflict)]
-    assert len(winners) == 1 and len(conflicts) == 19
-    assert all(c.existing.id == winners[0].id for c in conflicts)
 
 
 async def test_a_cancelled_caller_never_leaves_half_a_unit(store: SqliteStore) -> None:

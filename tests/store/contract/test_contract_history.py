@@ -1,4 +1,4 @@
-"""History and statistics: paging, hit rates over time, weakest criteria, the leaderboard."""
+"""The contract for history and statistics: paging, hit rates, weakest criteria, leaderboard."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from store_helpers import T0, FakeClock
 
-from bot.store import SqliteStore
+from bot.store import Store
 
 DAY = 86_400.0
 
@@ -23,7 +23,7 @@ def results(overall: float, **met: bool) -> dict[str, Any]:
 
 
 async def finished(
-    store: SqliteStore,
+    store: Store,
     user: str,
     res: dict[str, Any] | None,
     *,
@@ -36,7 +36,7 @@ async def finished(
     return session.id
 
 
-async def test_history_is_newest_first_and_paged(store: SqliteStore, clock: FakeClock) -> None:
+async def test_history_is_newest_first_and_paged(store: Store, clock: FakeClock) -> None:
     ids = []
     for i in range(7):
         clock.advance(60)
@@ -53,7 +53,7 @@ async def test_history_is_newest_first_and_paged(store: SqliteStore, clock: Fake
     assert page1[0].overall == 0.5
 
 
-async def test_criterion_hit_rates_over_time(store: SqliteStore, clock: FakeClock) -> None:
+async def test_criterion_hit_rates_over_time(store: Store, clock: FakeClock) -> None:
     clock.now = T0 - T0 % (7 * DAY)  # the start of a 7-day period
     start = clock.now
     await finished(store, "u1", results(0.2, metrics=False, risks=False))
@@ -74,7 +74,7 @@ async def test_criterion_hit_rates_over_time(store: SqliteStore, clock: FakeCloc
     assert await store.criterion_hit_rates("nobody") == []
 
 
-async def test_weakest_criteria(store: SqliteStore) -> None:
+async def test_weakest_criteria(store: Store) -> None:
     await finished(store, "u1", results(0.5, metrics=True, risks=False, users=False))
     await finished(store, "u1", results(0.5, metrics=True, risks=False, users=True))
     await finished(store, "u1", results(0.5, metrics=False, risks=False, users=True))
@@ -86,7 +86,7 @@ async def test_weakest_criteria(store: SqliteStore) -> None:
     assert await store.weakest_criteria("u1", 5, min_attempts=4) == []
 
 
-async def test_leaderboard_counts_only_opted_in_users(store: SqliteStore, clock: FakeClock) -> None:
+async def test_leaderboard_counts_only_opted_in_users(store: Store, clock: FakeClock) -> None:
     await store.upsert_user("a", "Ada")
     await store.upsert_user("b", "Bo")
     await store.upsert_user("c", "Cy")

@@ -1,18 +1,17 @@
-"""Sessions, turns, results, settings and ratings: each unit of work on a real file."""
+"""The contract for sessions, turns, results, settings and ratings: each unit of work."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from store_helpers import T0, FakeClock, raw_rows
+from store_backends import Backend
+from store_helpers import T0, FakeClock
 
 from bot.store import (
     ConstraintViolation,
     SessionClosed,
     SessionConflict,
     SessionNotFound,
-    SqliteStore,
+    Store,
     StoreClosedError,
     TurnExists,
 )
@@ -27,7 +26,7 @@ RESULTS = {
 }
 
 
-async def test_start_record_and_read_back(store: SqliteStore, clock: FakeClock) -> None:
+async def test_start_record_and_read_back(store: Store, clock: FakeClock) -> None:
     session = await store.start_session(
         "111",
         "dm:111",
@@ -60,7 +59,7 @@ async def test_start_record_and_read_back(store: SqliteStore, clock: FakeClock) 
     assert await store.get_session(12345) is None
 
 
-async def test_second_open_session_in_same_place_conflicts(store: SqliteStore) -> None:
+async def test_second_open_session_in_same_place_conflicts(store: Store) -> None:
     first = await store.start_session("u1", "dm:u1", "auto-summarize", "d", {"a": 1})
     with pytest.raises(SessionConflict) as info:
         await store.start_session("u1", "dm:u1", "other-scenario", "d", {})
@@ -81,7 +80,7 @@ async def test_second_open_session_in_same_place_conflicts(store: SqliteStore) -
     assert fresh.id != first.id
 
 
-async def test_a_failing_unit_rolls_back_entirely(store: SqliteStore, db_path: Path) -> None:
+async def test_a_failing_unit_rolls_back_entirely(store: Store) -> None:
     session = await store.start_session("u1", "console", "s", "d", {"n": 0})
     await store.record_turn(session.id, "candidate", "u1", "one", {"n": 1})
     # the state UPDATE succeeds, then the turn INSERT violates NOT NULL: both must vanish
@@ -91,10 +90,10 @@ async def test_a_failing_unit_rolls_back_entirely(store: SqliteStore, db_path: P
     assert after is not None and after.state == {"n": 1} and after.turn_count == 1
     turn = await store.record_turn(session.id, "candidate", "u1", "two", {"n": 2})
     assert turn.seq == 2
-    assert raw_rows(db_path, "SELECT seq, text FROM turns ORDER BY seq") == [(1, "one"), (2, "two")]
+    assert [(t.seq, t.text) for t in await store.transcript(session.id)] == [(1, "one"), (2, "two")]
 
 
-async def test_turns_on_closed_or_missing_sessions_are_refused(store: SqliteStore) -> None:
+async def test_turns_on_closed_or_missing_sessions_are_refused(store: Store) -> None:
     session = await store.start_session("u1", "console", "s", "d", {})
     await store.end_session(session.id, state={"done": True})
     with pytest.raises(SessionClosed, match="ended"):
@@ -110,7 +109,7 @@ async def test_turns_on_closed_or_missing_sessions_are_refused(store: SqliteStor
     assert await store.transcript(session.id) == []
 
 
-async def test_a_discord_message_becomes_one_turn_only(store: SqliteStore) -> None:
+async def test_a_discord_message_becomes_one_turn_only(store: Store) -> None:
     session = await store.start_session("u1", "dm:u1", "s", "d", {})
     other = await store.start_session("u2", "dm:u2", "s", "d", {})
     assert await store.last_message_id(session.id) is None
@@ -128,7 +127,7 @@ async def test_a_discord_message_becomes_one_turn_only(store: SqliteStore) -> No
     assert await store.last_message_id(session.id) == "99"  # the latest turn, not the largest
 
 
-async def test_end_session_stores_results(store: SqliteStore, clock: FakeClock) -> None:
+async def test_end_session_stores_results(store: Store, clock: FakeClock) -> None:
     session = await store.start_session("u1", "console", "s", "d", {"step": 1})
     assert await store.get_results(session.id) is None
     clock.advance(60)
@@ -147,14 +146,14 @@ async def test_end_session_stores_results(store: SqliteStore, clock: FakeClock) 
     assert await store.open_sessions() == []
 
 
-async def test_save_state_without_a_turn(store: SqliteStore) -> None:
+async def test_save_state_without_a_turn(store: Store) -> None:
     session = await store.start_session("u1", "console", "s", "d", {"hints": 0})
     await store.save_state(session.id, {"hints": 1})
     after = await store.get_session(session.id)
     assert after is not None and after.state == {"hints": 1} and after.turn_count == 0
 
 
-async def test_user_and_guild_settings(store: SqliteStore, clock: FakeClock) -> None:
+async def test_user_and_guild_settings(store: Store, clock: FakeClock) -> None:
     user = await store.upsert_user("u1", "Ada")
     assert (user.dm_reminders, user.leaderboard_opt_in) == (False, False)
     clock.advance(100)
@@ -183,7 +182,7 @@ async def test_user_and_guild_settings(store: SqliteStore, clock: FakeClock) -> 
     assert await store.get_guild_settings("g2") == {"practice_channel": "777"}
 
 
-async def test_peer_ratings_replace_per_rater_and_criterion(store: SqliteStore) -> None:
+async def test_peer_ratings_replace_per_rater_and_criterion(store: Store) -> None:
     session = await store.start_session("u1", "channel:1", "s", "d", {}, mode="group")
     await store.add_peer_rating(session.id, "u2", "metrics", "partly")
     await store.add_peer_rating(session.id, "u3", "metrics", "met")
@@ -201,8 +200,8 @@ async def test_peer_ratings_replace_per_rater_and_criterion(store: SqliteStore) 
         await store.add_peer_rating(99999, "u2", "metrics", "met")
 
 
-async def test_closed_store_refuses_work(db_path: Path) -> None:
-    store = await SqliteStore.open(db_path)
+async def test_closed_store_refuses_work(backend: Backend, clock: FakeClock) -> None:
+    store = await backend.open(clock=clock)
     await store.close()
     await store.close()  # idempotent
     with pytest.raises(StoreClosedError):
