@@ -1,0 +1,429 @@
+"""Verdicts that follow meaning (issue 10, part 5): auto-summarize, impact-lens and
+tone-transformer.
+
+The first cases are the issue's own misjudgements; the rest are paraphrases (the
+substance in plain words, often with the numbers spelled out) and fluff (the
+topic's words without the substance), written for these tests, one or two per
+kind of mistake the detectors used to make. Each asserts one criterion met or
+not met, or one anti-pattern present or not.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+
+from bot.core.scorer import score_answers
+
+
+class Case(NamedTuple):
+    scenario: str
+    label: str  # a criterion id, or "ap:<anti-pattern id>"
+    want: bool
+    answers: tuple[str, ...]
+
+
+def case(scenario: str, label: str, want: bool, *answers: str) -> Case:
+    return Case(scenario, label, want, answers)
+
+
+AS, IL, TT = "auto-summarize", "impact-lens", "tone-transformer"
+
+ISSUE = [
+    # a nicer-looking summary and trust: a feeling about the UI, not model behaviour -> user action
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Because a nicer summary is more pleasant to read, so people trust it more and they use "
+        "the feature more often.",
+    ),
+    # rambling about busy people: no link at all
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Honestly people are busy nowadays, everyone is scrolling TikTok and all that, so they "
+        "want things short, which is why summaries matter and users will love them.",
+    ),
+    # what the model surfaces first -> what the user then does (answers, stops dismissing)
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "Most people open a meeting summary to answer one question: what was decided and who "
+        "owns what. When the model surfaces decisions and owners first, they can answer that "
+        "question in a couple of seconds, so the summary actually replaces reading the transcript "
+        "and they stop dismissing it.",
+    ),
+    # an outage page is not a plan for watching the model in production (short and padded)
+    case(TT, "monitoring_plan", False, "Errors, mainly. Someone gets paged if it's down."),
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "Errors, mainly, once it's live. Someone gets paged if it's down, that's the main thing.",
+    ),
+    # one metric with a target: "by around 5 %" and "from 40 % to 45 %"
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "The one number I'd watch: the fraction of summaries people keep open goes up by around "
+        "5 %, from 40 % to 45 %.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "I'd be judged on the fraction of summaries people keep open, and I'd want it to go up by "
+        "around 5 %.",
+    ),
+]
+
+AUTO_SUMMARIZE = [
+    # causal mechanism: model behaviour (order, what it quotes) -> user action, in plain words
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "Recruiters summarize interview notes to decide who moves forward. If the summary starts "
+        "with the hiring signal and the two biggest concerns, they can make the call from the "
+        "summary alone, so they stop opening the full notes.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "Right now the summary mirrors the email chain in order, so the last-minute change of "
+        "venue is at the bottom and people miss it. Surface changes to plans first, and readers "
+        "act on the latest version instead of the first one.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "A digest that quotes the exact deadline lets the reader drop it into their calendar "
+        "straight away instead of digging through the thread for it.",
+    ),
+    # causal fluff: feelings, smarter models, placement in the UI
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "The model would be smarter and more advanced, so users would just like it more and use "
+        "it more often than today.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "A clean, modern summary card builds trust, and trust is what drives adoption of AI "
+        "features in general.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "We should surface the summary first in the UI so users click it more, and show it in a "
+        "nicer popup.",
+    ),
+    # a quantified prediction alone is the hypothesis, not the why
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "My bet: if the summary of a Slack export starts from the user's last visit instead of "
+        "the top of the channel, about 20% more people will paste it into their standup notes.",
+    ),
+    # primary metric: the one number, then a target in the next sentence or in words
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "Number I'd be judged on: edits per summary before it's sent. Today about 3.1, target 2.5.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "My metric is how often a summary gets pasted into a ticket, and I'd want that going from "
+        "about one in five to one in four.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "I'd pick one number: the share of visit summaries that doctors sign without editing. "
+        "It's around thirty-five percent today. The bar I'd set is forty-two.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "We'd pick a north-star metric for the feature and set an ambitious target for it with "
+        "the team.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "We will grow summary usage 10x with a bold new approach, leveraging AI to delight "
+        "customers and drive engagement across the board.",
+    ),
+    # a test described in words: a spelled-out population and confidence level
+    case(
+        AS,
+        "experiment_plan",
+        True,
+        "We'd hand the new version to a random half of roughly twelve thousand sellers for three "
+        "weeks, and only keep it if the low end of the ninety-five percent range is above zero.",
+    ),
+    # compute: a budget that rules something out, in plain words; market sizing is not one
+    case(
+        AS,
+        "compute_constraint",
+        True,
+        "It has to come back in under 800 ms, so a second pass with the big model is out; the "
+        "change has to be a reordering the small model can do in one go.",
+    ),
+    case(
+        AS,
+        "compute_constraint",
+        False,
+        "Let me compute the opportunity: 2 million users at $5 a month is a big prize, so we "
+        "should invest more.",
+    ),
+    # a vague target ("make it great"), a split ("half"), vibes as a ship rule: no substance
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "The one number that matters is user happiness. We'd aim to make it great, and we'd get "
+        "there in a few sprints.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "If we cut length in half, they'll read more of them, and I think engagement improves a "
+        "lot. The key metric is engagement, and we want it higher.",
+    ),
+    case(
+        AS,
+        "experiment_plan",
+        False,
+        "I'd run an experiment with five hundred thousand dollars of budget and a big launch "
+        "event. We would only ship it when the team is confident it's ready.",
+    ),
+    case(
+        AS,
+        "ap:ui_only",
+        True,
+        "Pin the summary to the top of the page, bold the names, and make the copy button bigger "
+        "and brighter.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "Notion does it that way and their reviews are great, so honestly I'd just copy what "
+        "works for them.",
+    ),
+]
+
+IMPACT_LENS = [
+    # iteration: a quantified spread across groups that sets the next bet
+    case(
+        IL,
+        "iteration",
+        True,
+        "Once the test ends I'd break the lift down by company size. If small teams gained 4 "
+        "points and enterprises got nothing, the next bet is a lighter onboarding for small teams.",
+    ),
+    case(
+        IL,
+        "iteration",
+        True,
+        "In the post-mortem I'd look at where the savings varied. If the day ward saved six "
+        "minutes and the ICU saved basically nothing, that points us to the next thing to try.",
+    ),
+    case(
+        IL,
+        "iteration",
+        False,
+        "Afterwards we'd do a retro, learn from it and iterate towards the next version of the "
+        "feature.",
+    ),
+    case(
+        IL,
+        "iteration",
+        False,
+        "We'd compare the result with the 5% target and then move on to the next feature on the "
+        "roadmap.",
+    ),
+    # numbers in words still count
+    case(
+        IL,
+        "hypothesis",
+        True,
+        "My prediction: trial-to-paid conversion goes from about four percent to five once "
+        "suggestions match the writer's tone.",
+    ),
+    case(
+        IL,
+        "hypothesis",
+        False,
+        "I think it would increase engagement and retention a lot, maybe 10x, because people love "
+        "AI features that feel magical.",
+    ),
+    case(
+        IL,
+        "experiment_plan",
+        True,
+        "We'd randomly split about twenty thousand new sign-ups into two halves and ship only if "
+        "the ninety-five percent interval on the difference excludes zero.",
+    ),
+    # legal sign-off as a roadmap milestone, or compliance as a buzzword, is not a guardrail
+    case(
+        IL,
+        "safety_guardrails",
+        False,
+        "For smart citations the first thing I do is build the plan: a twelve-week roadmap with "
+        "milestones for research, engineering, design and legal sign-off.",
+    ),
+    case(
+        IL,
+        "safety_guardrails",
+        False,
+        "Compliance and human review are obviously part of it too.",
+    ),
+    case(
+        IL,
+        "safety_guardrails",
+        True,
+        "Anything that touches claims goes through our compliance team against state insurance "
+        "rules before launch, and adjusters approve every letter before it's sent.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "First the plan: owners per phase, weekly syncs with engineering, and milestones so we "
+        "never slip on dates.",
+    ),
+]
+
+TONE_TRANSFORMER = [
+    # monitoring: something watched in production AND a threshold, alert recipient or owner
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "We'd monitor everything closely after launch and roll back if anything looks off.",
+    ),
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "We'd monitor drift, quality and latency with dashboards after launch, and have alerting "
+        "set up.",
+    ),
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "We'd look at BLEU across model versions and keep the distilled model if it holds up.",
+    ),
+    case(
+        TT,
+        "monitoring_plan",
+        True,
+        "After launch I'd watch the share of rewrites people accept each day; if it drops under "
+        "30% for two days running, the on-call ML engineer gets an alert.",
+    ),
+    case(
+        TT,
+        "monitoring_plan",
+        True,
+        "Once it's live, Priya on the writing team owns a daily look at complaint volume, and "
+        "anything above twenty a day lands with her.",
+    ),
+    # business mapping: an offline score trusted only if it moves what users do
+    case(
+        TT,
+        "business_mapping",
+        True,
+        "Offline, we'd have nurses rate empathy and clarity. If higher ratings don't cut the "
+        "confused follow-up messages patients send, the rating isn't worth optimizing.",
+    ),
+    case(
+        TT,
+        "business_mapping",
+        True,
+        "The offline score doesn't matter on its own. Before trusting the tone-rating set again "
+        "I'd check that a two-point gain there actually shows up as higher acceptance.",
+    ),
+    case(
+        TT,
+        "business_mapping",
+        False,
+        "Business mapping is important: BLEU should map to retention.",
+    ),
+    case(
+        TT,
+        "business_mapping",
+        False,
+        "Better BLEU means happier users, obviously, so I'd just push the score as high as it "
+        "goes.",
+    ),
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "Post-launch we'd watch quality and have an owner for the feature, the usual stuff.",
+    ),
+    case(
+        TT,
+        "business_mapping",
+        False,
+        "We'd track BLEU over time and report it to leadership; if BLEU goes up, the users are "
+        "happier, it's that simple.",
+    ),
+    case(
+        TT,
+        "ap:rollout_first",
+        True,
+        "I'd start with a pilot: a couple of friendly customers first, then a wave of mid-size "
+        "accounts, then everyone.",
+    ),
+]
+
+CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER
+
+
+def _verdict(catalogue, c: Case) -> tuple[bool, object]:
+    result = score_answers(catalogue.get(c.scenario), list(c.answers))
+    if c.label.startswith("ap:"):
+        return c.label[3:] in result.antipatterns, result.antipatterns
+    criterion = result.criteria[c.label]
+    return criterion.met, (criterion.score, criterion.evidence)
+
+
+@pytest.mark.parametrize(
+    "c",
+    CASES,
+    ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
+)
+def test_verdict_follows_meaning(catalogue, c: Case) -> None:
+    got, detail = _verdict(catalogue, c)
+    assert got == c.want, (c.answers, detail)
+
+
+def test_mechanism_evidence_is_the_sentence_that_links(catalogue) -> None:
+    """The quote under the mechanism is the surfacing sentence, not the intent sentence."""
+    answers = [ISSUE[2].answers[0]]
+    result = score_answers(catalogue.get(AS), answers)
+    evidence = result.criteria["causal_mechanism"].evidence
+    assert evidence and all("surfaces decisions and owners first" in e for e in evidence)
