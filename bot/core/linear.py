@@ -24,6 +24,7 @@ word boundaries use Python's notion of a word character. It serves
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -68,17 +69,16 @@ class LinearMatch:
 
 
 # The text last matched, UTF-8 encoded, with its offset maps (None on ASCII
-# text, where byte and character offsets agree). One slot: the lexicon matches
-# many patterns against one text in a row. Replaced as one tuple, so threads
-# scoring different texts never see a half-built entry.
+# text, where byte and character offsets agree). One slot per thread: the
+# lexicon matches many patterns against one text in a row, and two threads
+# scoring two answers at once must not take turns rebuilding it.
 _Encoded = tuple[bytes, list[int] | None, dict[int, int] | None]
-_last: tuple[str, _Encoded] = ("", (b"", None, None))
+_local = threading.local()
 
 
 def _encoded(text: str) -> _Encoded:
-    global _last
-    known = _last
-    if known[0] is text:
+    known: tuple[str, _Encoded] | None = getattr(_local, "last", None)
+    if known is not None and known[0] is text:
         return known[1]
     if text.isascii():
         found: _Encoded = (text.encode("ascii"), None, None)
@@ -89,7 +89,7 @@ def _encoded(text: str) -> _Encoded:
         to_byte = list(accumulate(widths, initial=0))
         to_char = {b: c for c, b in enumerate(to_byte)}
         found = (text.encode("utf-8", "surrogatepass"), to_byte, to_char)
-    _last = (text, found)
+    _local.last = (text, found)
     return found
 
 
