@@ -23,6 +23,7 @@ from discord.ext import commands
 
 from bot.core.scenarios import Catalogue, load_directory
 from bot.exts.interview._views import DYNAMIC_ITEMS
+from bot.render import use_templates
 from bot.sessions import Interviews
 from bot.settings import Settings
 from bot.store import Store, open_store
@@ -69,6 +70,7 @@ class InterviewBotMixin:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        use_templates(settings.templates_dir)
         self._store = store
         self._owns_store = store is None
         self._catalogue = catalogue

@@ -489,9 +489,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     guild = settings.dev_guild_id if args.guild == "dev" else args.guild
     if args.guild == "dev" and guild is None:
-        from bot.exts.interview._text import say
-
-        sys.stderr.write(say("sync_needs_dev_guild") + "\n")
+        sys.stderr.write(message("sync_needs_dev_guild") + "\n")
         return EXIT_USAGE
     return sync_commands(settings, int(guild) if guild is not None else None)
 

@@ -1,4 +1,8 @@
-"""The jinja2 environment over `templates/`: every sentence the bot says."""
+"""The jinja2 environment over the templates directory: every sentence the bot says.
+
+The directory is `TEMPLATES_DIR` (`settings.templates_dir`, default `templates/` of the
+checkout); a bot or command started with other settings calls `use_templates`.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,41 @@ from bot import PROJECT_ROOT
 from bot.core.interview import InterviewState, Move
 from bot.core.scenarios import Scenario
 from bot.core.summary import Summary
+from bot.settings import SettingsError, get_settings
 
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates"
 
+_chosen: Path | None = None
+
+
+def use_templates(directory: Path | None) -> None:
+    """Render from `directory` from now on (the settings a bot was created with);
+    None: follow TEMPLATES_DIR again."""
+    global _chosen
+    _chosen = None if directory is None else Path(directory)
+
+
+def templates_dir() -> Path:
+    """The directory chosen by `use_templates`, else TEMPLATES_DIR from the environment.
+
+    Settings that do not load fall back to the checkout's `templates/`: the command
+    that needs them reports the error itself.
+    """
+    if _chosen is not None:
+        return _chosen
+    try:
+        return get_settings().templates_dir
+    except SettingsError:
+        return DEFAULT_TEMPLATES
+
+
+def environment(directory: Path | None = None) -> jinja2.Environment:
+    """The environment over `directory` (default: `templates_dir()`)."""
+    return _environment(directory or templates_dir())
+
 
 @lru_cache(maxsize=4)
-def environment(directory: Path = DEFAULT_TEMPLATES) -> jinja2.Environment:
+def _environment(directory: Path) -> jinja2.Environment:
     """A strict environment: an undefined name in a template is an error, not blank text."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
@@ -31,6 +64,16 @@ def environment(directory: Path = DEFAULT_TEMPLATES) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=32)
+def _module_in(directory: Path, name: str) -> Any:
+    return _environment(directory).get_template(name).make_module()
+
+
+def template_module(name: str) -> Any:
+    """A template's macros, as attributes (cached: templates do not change while running)."""
+    return _module_in(templates_dir(), name)
+
+
 def render(name: str, **context: Any) -> str:
     """Render one template file to text, trimmed."""
     return environment().get_template(name).render(**context).strip()
@@ -38,8 +81,7 @@ def render(name: str, **context: Any) -> str:
 
 def message(macro_name: str, /, **context: Any) -> str:
     """One of the short lines in `text/messages.md.j2`, by macro name."""
-    module = environment().get_template("text/messages.md.j2").make_module()
-    macro = getattr(module, macro_name)
+    macro = getattr(template_module("text/messages.md.j2"), macro_name)
     return str(macro(**context)).strip()
 
 

@@ -8,14 +8,13 @@ import discord
 
 from bot.core.summary import AntiPatternRow, CriterionRow, Summary, Verdict
 from bot.exts.errors import describe
-from bot.exts.interview._embeds import (
+from bot.exts.interview._embeds import echo_embed, summary_embeds
+from bot.exts.shared.embeds import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
-    echo_embed,
-    pack,
+    embeds_by_message,
     split_text,
-    summary_embeds,
 )
 
 
@@ -49,7 +48,7 @@ def test_summary_embeds_respect_every_limit_and_mark_cuts() -> None:
     assert cut  # visibly truncated, not silently
     assert all("@everyone" not in f.value for e in embeds for f in e.fields)
     assert embeds[1].title == "Feedback: A long round (continued)"
-    for message in pack(embeds):
+    for message in embeds_by_message(embeds):
         assert len(message) <= 10 and sum(len(e) for e in message) <= EMBED_TOTAL_LIMIT
 
 

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.interview import InterviewError
-from bot.exts.interview._text import say
+from bot.exts.shared.wording import interview_wording
 from bot.store import SessionConflict, StoreClosedError
 
 log = logging.getLogger("bot.errors")
@@ -61,18 +61,20 @@ def describe(error: BaseException) -> tuple[str, bool]:
     if isinstance(error, InterviewError):
         return str(error), True
     if isinstance(error, SessionConflict):
-        return say("already_open", where=say("where_channel", channel="here")), True
+        return interview_wording(
+            "already_open", where=interview_wording("where_channel", channel="here")
+        ), True
     if isinstance(error, discord.HTTPException) and error.code in KNOWN_CODES:
-        return say(KNOWN_CODES[error.code]), True
+        return interview_wording(KNOWN_CODES[error.code]), True
     if isinstance(error, app_commands.NoPrivateMessage | app_commands.CommandNotFound):
-        return say("error_not_here"), True
+        return interview_wording("error_not_here"), True
     if isinstance(error, app_commands.CommandOnCooldown):
-        return say("error_cooldown", seconds=round(error.retry_after, 1)), True
+        return interview_wording("error_cooldown", seconds=round(error.retry_after, 1)), True
     if isinstance(error, app_commands.BotMissingPermissions | app_commands.MissingPermissions):
-        return say("error_missing_permissions"), True
+        return interview_wording("error_missing_permissions"), True
     if isinstance(error, StoreClosedError):
-        return say("error_generic"), True
-    return say("error_generic"), False
+        return interview_wording("error_generic"), True
+    return interview_wording("error_generic"), False
 
 
 async def report(interaction: discord.Interaction, error: BaseException) -> None:

@@ -18,7 +18,7 @@ from fake_discord import FakeDiscord, FakeInteraction, StoredMessage
 from interview_harness import interview_bot, thread_of
 
 from bot import PROJECT_ROOT
-from bot.exts.interview._embeds import CONTENT_LIMIT
+from bot.exts.shared.embeds import CONTENT_LIMIT
 
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "custom" / "data-platform-pm.toml"
 SOURCE = FIXTURE.read_text(encoding="utf-8")

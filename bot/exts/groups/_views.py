@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.exts._cogs import cog_of
-from bot.exts.groups._text import gsay
+from bot.exts.shared.wording import groups_wording
 
 if TYPE_CHECKING:
     from bot.exts.groups.cog import GroupsCog
@@ -46,7 +46,7 @@ class GroupButton(
     def __init__(self, action: str, session_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label=gsay("button", key=action),
+                label=groups_wording("button", key=action),
                 style=self.STYLES[action],
                 custom_id=f"gp:{action}:{session_id}",
             )
@@ -73,7 +73,7 @@ class RateButton(
     def __init__(self, session_id: int, page: int = 0, label: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or gsay("button", key="rate"),
+                label=label or groups_wording("button", key="rate"),
                 style=discord.ButtonStyle.success if page == 0 else discord.ButtonStyle.secondary,
                 custom_id=f"gp:rate:{session_id}:{page}",
             )
@@ -106,7 +106,7 @@ class RatingSelect(
     ) -> None:
         options = [
             discord.SelectOption(
-                label=gsay("rating_option", label=label, rating=r)[:100],
+                label=groups_wording("rating_option", label=label, rating=r)[:100],
                 value=r,
                 default=r == current,
             )
@@ -115,7 +115,7 @@ class RatingSelect(
         super().__init__(
             discord.ui.Select(
                 custom_id=f"gp:rsel:{session_id}:{criterion_id}",
-                placeholder=gsay("rating_placeholder", label=label)[:150],
+                placeholder=groups_wording("rating_placeholder", label=label)[:150],
                 options=options,
             )
         )
@@ -146,7 +146,7 @@ class CompareSelect(
         super().__init__(
             discord.ui.Select(
                 custom_id=f"gp:cmp:{user_id}:{session_id}",
-                placeholder=gsay("compare_placeholder"),
+                placeholder=groups_wording("compare_placeholder"),
                 options=options or [discord.SelectOption(label="-", value="0")],
             )
         )
@@ -178,10 +178,12 @@ class NoteModal(discord.ui.Modal):
 
     def __init__(self, session_id: int, current: str | None) -> None:
         super().__init__(
-            title=gsay("note_title")[:45], custom_id=f"gp:notem:{session_id}", timeout=None
+            title=groups_wording("note_title")[:45],
+            custom_id=f"gp:notem:{session_id}",
+            timeout=None,
         )
         self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
-            label=gsay("note_label")[:45],
+            label=groups_wording("note_label")[:45],
             style=discord.TextStyle.paragraph,
             custom_id=NOTE_FIELD,
             default=current,
@@ -224,9 +226,9 @@ def rating_view(
     for cid, label in criteria[start : start + SELECTS_PER_PAGE]:
         view.add_item(RatingSelect(session_id, cid, label, current.get(cid)))
     if page > 0:
-        view.add_item(RateButton(session_id, page - 1, gsay("button", key="prev")))
+        view.add_item(RateButton(session_id, page - 1, groups_wording("button", key="prev")))
     if page < pages - 1:
-        view.add_item(RateButton(session_id, page + 1, gsay("button", key="next")))
+        view.add_item(RateButton(session_id, page + 1, groups_wording("button", key="next")))
     view.add_item(GroupButton("note", session_id))
     view.add_item(GroupButton("done", session_id))
     return view

@@ -20,7 +20,6 @@ from bot.core.panel import AttemptDelta, PanelComparison, compare_attempts, comp
 from bot.core.scenarios import Scenario
 from bot.core.summary import Summary
 from bot.exts.errors import report
-from bot.exts.groups._text import gsay, mark
 from bot.exts.groups._views import (
     CompareSelect,
     GroupButton,
@@ -29,8 +28,8 @@ from bot.exts.groups._views import (
     note_submission,
     rating_view,
 )
-from bot.exts.interview._embeds import COLOURS, EmbedBuilder, clip, info_embed
-from bot.exts.interview._text import esc
+from bot.exts.shared.embeds import COLOURS, EmbedBuilder, info_embed, truncate
+from bot.exts.shared.wording import escape_user_text, groups_wording, status_mark
 from bot.store import NotAPanelist, SessionRecord
 
 if TYPE_CHECKING:
@@ -54,16 +53,18 @@ class GroupsCog(commands.Cog, name="Groups"):
         self.store = bot.interviews.store
         self._subcommands: list[app_commands.Command[Any, Any, Any]] = [
             app_commands.Command(
-                name="settings", description=gsay("cmd_settings"), callback=self.settings_cmd
+                name="settings",
+                description=groups_wording("cmd_settings"),
+                callback=self.settings_cmd,
             ),
             app_commands.Command(
                 name="leaderboard",
-                description=gsay("cmd_leaderboard"),
+                description=groups_wording("cmd_leaderboard"),
                 callback=self.leaderboard_cmd,
             ),
             app_commands.Command(
                 name="leaderboard-opt-in",
-                description=gsay("cmd_opt_in"),
+                description=groups_wording("cmd_opt_in"),
                 callback=self.opt_in_cmd,
             ),
         ]
@@ -99,9 +100,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         """Why this start is not allowed here (server settings, candidate), or None."""
         if candidate.id != interaction.user.id:
             if interaction.guild_id is None:
-                return gsay("candidate_needs_server")
+                return groups_wording("candidate_needs_server")
             if candidate.bot:
-                return gsay("candidate_is_bot")
+                return groups_wording("candidate_is_bot")
         if interaction.guild_id is None:
             return None
         settings = await self.bot.store.get_guild_settings(str(interaction.guild_id))
@@ -112,12 +113,12 @@ class GroupsCog(commands.Cog, name="Groups"):
             here = interaction.channel
             ids = {interaction.channel_id, getattr(here, "parent_id", None)}
             if int(channel_id) not in ids:
-                return gsay("wrong_channel", channel=f"<#{channel_id}>")
+                return groups_wording("wrong_channel", channel=f"<#{channel_id}>")
         role_id = settings.get(GROUP_ROLE)
         if role_id and mode == "group" and not admin:
             roles = {r.id for r in getattr(member, "roles", [])}
             if int(role_id) not in roles:
-                return gsay("needs_role", role=f"<@&{role_id}>")
+                return groups_wording("needs_role", role=f"<@&{role_id}>")
         return None
 
     async def session_started(
@@ -162,7 +163,9 @@ class GroupsCog(commands.Cog, name="Groups"):
             if others:
                 options = [
                     discord.SelectOption(
-                        label=clip(gsay("compare_option", sid=sid, when=_when(at), score=ov), 100),
+                        label=truncate(
+                            groups_wording("compare_option", sid=sid, when=_when(at), score=ov), 100
+                        ),
                         value=str(sid),
                     )
                     for sid, at, ov in others
@@ -199,7 +202,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             summary.criteria, [(r.rater_id, r.criterion_id, r.rating) for r in ratings]
         )
         notes = [
-            (p.display_name or gsay("someone"), p.note)
+            (p.display_name or groups_wording("someone"), p.note)
             for p in await self.store.panelists(session.id)
             if p.note
         ]
@@ -216,7 +219,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         try:
             session = await self.bot.store.get_session(sid)
             if session is None:
-                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("session_missing"), ephemeral=True
+                )
                 return
             if action == "retry":
                 await self._retry(interaction, session)
@@ -231,7 +236,9 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     async def _retry(self, interaction: discord.Interaction, session: SessionRecord) -> None:
         if session.user_id != str(interaction.user.id):
-            await interaction.response.send_message(gsay("retry_not_yours"), ephemeral=True)
+            await interaction.response.send_message(
+                groups_wording("retry_not_yours"), ephemeral=True
+            )
             return
         scenario = await self.interviews.scenario_in(interaction.guild_id, session.scenario_id)
         await self.icog.begin(interaction, scenario, session.mode, retry_of=session.id)
@@ -239,23 +246,31 @@ class GroupsCog(commands.Cog, name="Groups"):
     async def _join(self, interaction: discord.Interaction, session: SessionRecord) -> None:
         user = interaction.user
         if session.user_id == str(user.id):
-            await interaction.response.send_message(gsay("join_own"), ephemeral=True)
+            await interaction.response.send_message(groups_wording("join_own"), ephemeral=True)
             return
         fresh = await self.store.join_panel(session.id, str(user.id), user.display_name)
         key = "joined" if fresh else "joined_already"
-        await interaction.response.send_message(gsay(key, open=session.is_open), ephemeral=True)
+        await interaction.response.send_message(
+            groups_wording(key, open=session.is_open), ephemeral=True
+        )
 
     async def _panelist(self, interaction: discord.Interaction, session: SessionRecord) -> bool:
         """True if the user may rate this session; otherwise tells them why not."""
         uid = str(interaction.user.id)
         if session.mode != "group" or session.user_id == uid:
-            await interaction.response.send_message(gsay("rate_not_allowed"), ephemeral=True)
+            await interaction.response.send_message(
+                groups_wording("rate_not_allowed"), ephemeral=True
+            )
             return False
         if session.is_open:
-            await interaction.response.send_message(gsay("rate_after_end"), ephemeral=True)
+            await interaction.response.send_message(
+                groups_wording("rate_after_end"), ephemeral=True
+            )
             return False
         if not any(p.user_id == uid for p in await self.store.panelists(session.id)):
-            await interaction.response.send_message(gsay("rate_join_first"), ephemeral=True)
+            await interaction.response.send_message(
+                groups_wording("rate_join_first"), ephemeral=True
+            )
             return False
         return True
 
@@ -263,7 +278,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         try:
             session = await self.bot.store.get_session(sid)
             if session is None:
-                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("session_missing"), ephemeral=True
+                )
                 return
             if not await self._panelist(interaction, session):
                 return
@@ -275,7 +292,7 @@ class GroupsCog(commands.Cog, name="Groups"):
                 if r.rater_id == str(interaction.user.id)
             }
             view = rating_view(sid, criteria, mine, page)
-            text = gsay("rate_intro", scenario=scenario.spec, count=len(criteria))
+            text = groups_wording("rate_intro", scenario=scenario.spec, count=len(criteria))
             message = interaction.message
             if message is None or not message.flags.ephemeral:
                 await interaction.response.send_message(text, view=view, ephemeral=True)
@@ -290,7 +307,9 @@ class GroupsCog(commands.Cog, name="Groups"):
         try:
             session = await self.bot.store.get_session(sid)
             if session is None or rating not in ("met", "partly", "missed"):
-                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("session_missing"), ephemeral=True
+                )
                 return
             if not await self._panelist(interaction, session):
                 return
@@ -309,7 +328,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.refresh_panel_message(session)
-        await interaction.followup.send(gsay("ratings_saved"), ephemeral=True)
+        await interaction.followup.send(groups_wording("ratings_saved"), ephemeral=True)
 
     async def _note_form(self, interaction: discord.Interaction, session: SessionRecord) -> None:
         if not await self._panelist(interaction, session):
@@ -328,18 +347,22 @@ class GroupsCog(commands.Cog, name="Groups"):
         try:
             session = await self.bot.store.get_session(sid)
             if session is None:
-                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("session_missing"), ephemeral=True
+                )
                 return
             if not await self._panelist(interaction, session):
                 return
             try:
                 await self.store.set_panel_note(sid, str(interaction.user.id), note)
             except NotAPanelist:
-                await interaction.response.send_message(gsay("rate_join_first"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("rate_join_first"), ephemeral=True
+                )
                 return
             await interaction.response.defer(ephemeral=True, thinking=True)
             await self.refresh_panel_message(session)
-            await interaction.followup.send(gsay("note_saved"), ephemeral=True)
+            await interaction.followup.send(groups_wording("note_saved"), ephemeral=True)
         except Exception as exc:
             await report(interaction, exc)
 
@@ -369,12 +392,16 @@ class GroupsCog(commands.Cog, name="Groups"):
     ) -> None:
         try:
             if interaction.user.id != user_id:
-                await interaction.response.send_message(gsay("not_your_menu"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("not_your_menu"), ephemeral=True
+                )
                 return
             first, second = sorted((sid, other))
             sessions = [await self.bot.store.get_session(x) for x in (first, second)]
             if any(s is None or s.user_id != str(user_id) for s in sessions):
-                await interaction.response.send_message(gsay("session_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("session_missing"), ephemeral=True
+                )
                 return
             later = sessions[1]
             assert later is not None
@@ -382,7 +409,9 @@ class GroupsCog(commands.Cog, name="Groups"):
             after = await self.interviews.summary_for(later)
             delta = await self._delta(first, after)
             if delta is None:
-                await interaction.response.send_message(gsay("compare_unavailable"), ephemeral=True)
+                await interaction.response.send_message(
+                    groups_wording("compare_unavailable"), ephemeral=True
+                )
                 return
             await interaction.response.send_message(
                 embeds=delta_embeds(delta, first, second)[:10], ephemeral=True
@@ -392,15 +421,17 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     # ------------------------------------------------------------------ settings
     @app_commands.describe(
-        channel=gsay("cmd_settings_channel"),
-        group_role=gsay("cmd_settings_role"),
-        reset=gsay("cmd_settings_reset"),
+        channel=groups_wording("cmd_settings_channel"),
+        group_role=groups_wording("cmd_settings_role"),
+        reset=groups_wording("cmd_settings_reset"),
     )
     @app_commands.choices(
         reset=[
-            app_commands.Choice(name=gsay("reset_choice", key="channel"), value="channel"),
-            app_commands.Choice(name=gsay("reset_choice", key="role"), value="role"),
-            app_commands.Choice(name=gsay("reset_choice", key="all"), value="all"),
+            app_commands.Choice(
+                name=groups_wording("reset_choice", key="channel"), value="channel"
+            ),
+            app_commands.Choice(name=groups_wording("reset_choice", key="role"), value="role"),
+            app_commands.Choice(name=groups_wording("reset_choice", key="all"), value="all"),
         ]
     )
     async def settings_cmd(
@@ -411,10 +442,12 @@ class GroupsCog(commands.Cog, name="Groups"):
         reset: app_commands.Choice[str] | None = None,
     ) -> None:
         if interaction.guild_id is None:
-            await interaction.response.send_message(gsay("server_only"), ephemeral=True)
+            await interaction.response.send_message(groups_wording("server_only"), ephemeral=True)
             return
         if not interaction.permissions.manage_guild:
-            await interaction.response.send_message(gsay("settings_admin_only"), ephemeral=True)
+            await interaction.response.send_message(
+                groups_wording("settings_admin_only"), ephemeral=True
+            )
             return
         gid = str(interaction.guild_id)
         store = self.bot.store
@@ -429,7 +462,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         current = await store.get_guild_settings(gid)
         changed = reset is not None or channel is not None or group_role is not None
         await interaction.response.send_message(
-            gsay(
+            groups_wording(
                 "settings_now",
                 changed=changed,
                 channel=f"<#{current[SESSION_CHANNEL]}>" if current.get(SESSION_CHANNEL) else None,
@@ -441,28 +474,28 @@ class GroupsCog(commands.Cog, name="Groups"):
     # ------------------------------------------------------------------ leaderboard
     async def leaderboard_cmd(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
-            await interaction.response.send_message(gsay("server_only"), ephemeral=True)
+            await interaction.response.send_message(groups_wording("server_only"), ephemeral=True)
             return
         since = self.now() - LEADERBOARD_DAYS * DAY_S
         rows = await self.bot.store.leaderboard(str(interaction.guild_id), since, limit=10)
         lines = [
-            gsay(
+            groups_wording(
                 "leaderboard_row",
                 rank=i,
-                name=esc(r.display_name) or f"<@{r.user_id}>",
+                name=escape_user_text(r.display_name) or f"<@{r.user_id}>",
                 sessions=r.sessions,
                 average=round(r.average_score),
             )
             for i, r in enumerate(rows, start=1)
-        ] or [gsay("leaderboard_empty")]
+        ] or [groups_wording("leaderboard_empty")]
         embed = info_embed(
-            gsay("leaderboard_title", days=LEADERBOARD_DAYS),
+            groups_wording("leaderboard_title", days=LEADERBOARD_DAYS),
             lines,
-            footer=gsay("leaderboard_footer"),
+            footer=groups_wording("leaderboard_footer"),
         )
         await interaction.response.send_message(embed=embed)
 
-    @app_commands.describe(state=gsay("cmd_opt_in_state"))
+    @app_commands.describe(state=groups_wording("cmd_opt_in_state"))
     @app_commands.choices(
         state=[
             app_commands.Choice(name="on", value="on"),
@@ -476,7 +509,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         await self.bot.store.upsert_user(str(user.id), user.display_name)
         on = state.value == "on"
         await self.bot.store.set_user_setting(str(user.id), "leaderboard_opt_in", on)
-        await interaction.response.send_message(gsay("opted", on=on), ephemeral=True)
+        await interaction.response.send_message(groups_wording("opted", on=on), ephemeral=True)
 
 
 # ---------------------------------------------------------------------- embeds
@@ -487,14 +520,16 @@ def _when(at: float | None) -> str:
 def delta_embeds(delta: AttemptDelta, before_id: int, after_id: int) -> list[discord.Embed]:
     """The change per criterion between two attempts."""
     builder = EmbedBuilder(
-        title=gsay("delta_title", before=before_id, after=after_id),
+        title=groups_wording("delta_title", before=before_id, after=after_id),
         colour=COLOURS["info"],
-        description=gsay("delta_description", d=delta),
+        description=groups_wording("delta_description", d=delta),
     )
     for row in delta.rows:
         builder.add_field(
-            gsay("delta_name", row=row),
-            gsay("delta_value", row=row, before=mark(row.before), after=mark(row.after)),
+            groups_wording("delta_name", row=row),
+            groups_wording(
+                "delta_value", row=row, before=status_mark(row.before), after=status_mark(row.after)
+            ),
         )
     return builder.build()
 
@@ -504,25 +539,28 @@ def panel_embeds(
 ) -> list[discord.Embed]:
     """The bot's rubric and the panel's side by side, disagreements, agreement, notes."""
     builder = EmbedBuilder(
-        title=gsay("panel_title", title=title),
+        title=groups_wording("panel_title", title=title),
         colour=COLOURS["summary"],
-        description=gsay("panel_description", c=comparison),
-        footer=gsay("panel_footer"),
+        description=groups_wording("panel_description", c=comparison),
+        footer=groups_wording("panel_footer"),
     )
     for row in comparison.rows:
         builder.add_field(
-            gsay("panel_name", row=row),
-            gsay(
+            groups_wording("panel_name", row=row),
+            groups_wording(
                 "panel_value",
                 row=row,
-                bot=mark(row.bot),
-                panel=mark(row.panel),
-                each=", ".join(mark(r) for r in row.ratings),
+                bot=status_mark(row.bot),
+                panel=status_mark(row.panel),
+                each=", ".join(status_mark(r) for r in row.ratings),
             ),
         )
     if notes:
         builder.add_field(
-            gsay("notes_name", count=len(notes)),
-            "\n".join(gsay("note_line", name=esc(n), note=esc(t)) for n, t in notes),
+            groups_wording("notes_name", count=len(notes)),
+            "\n".join(
+                groups_wording("note_line", name=escape_user_text(n), note=escape_user_text(t))
+                for n, t in notes
+            ),
         )
     return builder.build()

@@ -17,7 +17,7 @@ import discord
 
 from bot.core.scenarios import Scenario
 from bot.exts._cogs import cog_of
-from bot.exts.interview._text import say
+from bot.exts.shared.wording import interview_wording
 
 if TYPE_CHECKING:
     from bot.exts.interview.cog import InterviewCog
@@ -46,7 +46,7 @@ class SessionButton(
     def __init__(self, action: str, session_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label=say("button", key=action),
+                label=interview_wording("button", key=action),
                 style=self.STYLES[action],
                 custom_id=f"iv:{action}:{session_id}",
             )
@@ -76,7 +76,7 @@ class HistoryPage(
     def __init__(self, user_id: int, page: int, direction: str, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label=say("button", key=direction),
+                label=interview_wording("button", key=direction),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"iv:hist:{user_id}:{page}:{direction}",
                 disabled=disabled,
@@ -108,7 +108,7 @@ class HistoryOpen(
         super().__init__(
             discord.ui.Select(
                 custom_id=f"iv:histopen:{user_id}",
-                placeholder=say("button", key="open"),
+                placeholder=interview_wording("button", key="open"),
                 options=options or [discord.SelectOption(label="-", value="0")],
             )
         )
@@ -138,7 +138,7 @@ class ForgetButton(
     def __init__(self, user_id: int, action: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=say("button", key="forget" if action == "yes" else "export"),
+                label=interview_wording("button", key="forget" if action == "yes" else "export"),
                 style=discord.ButtonStyle.danger
                 if action == "yes"
                 else discord.ButtonStyle.secondary,
@@ -205,15 +205,15 @@ class AnswerModal(discord.ui.Modal):
 
     def __init__(self, session_id: int, scenario: Scenario, max_chars: int) -> None:
         super().__init__(
-            title=say("modal_title", scenario=scenario.spec)[:45],
+            title=interview_wording("modal_title", scenario=scenario.spec)[:45],
             custom_id=f"{MODAL_PREFIX}{session_id}",
             timeout=None,
         )
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-            label=say("modal_label"),
+            label=interview_wording("modal_label"),
             style=discord.TextStyle.paragraph,
             custom_id=ANSWER_FIELD,
-            placeholder=say("modal_placeholder")[:100],
+            placeholder=interview_wording("modal_placeholder")[:100],
             max_length=min(4000, max_chars),
             required=True,
         )

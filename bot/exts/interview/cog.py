@@ -42,25 +42,20 @@ from bot.core.interview import AnswerTooLong, InterviewError, check_answer
 from bot.core.scenarios import Scenario
 from bot.core.summary import Summary
 from bot.exts.errors import TOO_MANY_THREADS, report
-from bot.exts.groups._text import gsay
-from bot.exts.interview._embeds import (
-    CONTENT_LIMIT,
-    clip,
-    echo_embed,
-    info_embed,
-    move_embed,
-    pack,
-    study_embed,
-    summary_embeds,
-    text_file,
-)
-from bot.exts.interview._text import esc, say, user_mention
+from bot.exts.interview._embeds import echo_embed, move_embed, study_embed, summary_embeds
 from bot.exts.interview._views import (
     AnswerModal,
     forget_view,
     history_view,
     modal_answer,
     session_view,
+)
+from bot.exts.shared.embeds import CONTENT_LIMIT, embeds_by_message, info_embed, text_file, truncate
+from bot.exts.shared.wording import (
+    escape_user_text,
+    groups_wording,
+    interview_wording,
+    user_mention,
 )
 from bot.render import render_status, render_transcript
 from bot.sessions import NoOpenSession, Turn, UnknownScenario
@@ -134,7 +129,7 @@ def followup_sender(interaction: discord.Interaction, *, ephemeral: bool = False
 class InterviewCog(commands.Cog, name="Interview"):
     """Mock interviews on Discord."""
 
-    interview = app_commands.Group(name="interview", description=say("cmd_group"))
+    interview = app_commands.Group(name="interview", description=interview_wording("cmd_group"))
 
     def __init__(self, bot: InterviewBotMixin) -> None:
         self.bot = bot
@@ -230,14 +225,16 @@ class InterviewCog(commands.Cog, name="Interview"):
         """True when the button's owner pressed it; otherwise say it is someone else's."""
         if interaction.user.id == user_id:
             return True
-        await interaction.response.send_message(say("not_your_button"), ephemeral=True)
+        await interaction.response.send_message(
+            interview_wording("not_your_button"), ephemeral=True
+        )
         return False
 
     async def own_session_or_say(self, interaction: discord.Interaction) -> SessionRecord | None:
         """The caller's open session here, or None after telling them they have none."""
         session = await self.own_session(interaction)
         if session is None:
-            await interaction.response.send_message(say("no_session"), ephemeral=True)
+            await interaction.response.send_message(interview_wording("no_session"), ephemeral=True)
         return session
 
     def _typing_hint(self, session: SessionRecord) -> bool:
@@ -245,7 +242,7 @@ class InterviewCog(commands.Cog, name="Interview"):
 
     def footer(self, session: SessionRecord, scenario: Scenario) -> str:
         state = self.interviews.state_of(session)
-        return say(
+        return interview_wording(
             "move_footer",
             step=state.step + 1,
             steps=len(scenario.spec.steps),
@@ -257,7 +254,9 @@ class InterviewCog(commands.Cog, name="Interview"):
         limit = self.settings.max_answer_chars
         cleaned = text.strip()
         if len(cleaned) > limit:
-            raise AnswerTooLong(say("answer_too_long", length=len(cleaned), limit=limit))
+            raise AnswerTooLong(
+                interview_wording("answer_too_long", length=len(cleaned), limit=limit)
+            )
         return check_answer(text)
 
     # ------------------------------------------------------------------ delivery
@@ -272,7 +271,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             await self.send_summary(send, turn.session, turn.scenario, turn.summary, [*lead, move])
             return
         move.set_footer(text=self.footer(turn.session, turn.scenario))
-        groups = pack([*lead, move])
+        groups = embeds_by_message([*lead, move])
         for group in groups[:-1]:
             await send(embeds=group)
         await send(embeds=groups[-1], view=session_view(turn.session.id))
@@ -337,7 +336,9 @@ class InterviewCog(commands.Cog, name="Interview"):
             return False
         if pending.retry is not None:
             pending.retry.cancel()
-        await self.deliver(send, pending.turn, echo=pending.echo, notice=say("reply_missed"))
+        await self.deliver(
+            send, pending.turn, echo=pending.echo, notice=interview_wording("reply_missed")
+        )
         return True
 
     async def send_summary(
@@ -365,7 +366,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             for item in items:
                 view = view or discord.ui.View(timeout=None)
                 view.add_item(item)
-        groups = pack([*lead, *summary_embeds(summary), *extra])
+        groups = embeds_by_message([*lead, *summary_embeds(summary), *extra])
         for i, group in enumerate(groups):
             last = i == len(groups) - 1
             file = (
@@ -388,23 +389,26 @@ class InterviewCog(commands.Cog, name="Interview"):
             user = await self.store.get_user(session.user_id)
             name = user.display_name if user else None
         turns = [
-            (say("speaker", role=t.role, persona=scenario.spec.persona, name=name), t.text)
+            (
+                interview_wording("speaker", role=t.role, persona=scenario.spec.persona, name=name),
+                t.text,
+            )
             for t in await self.store.transcript(session.id)
         ]
         return render_transcript(scenario, turns, summary)
 
     # ------------------------------------------------------------------ /interview start
-    @interview.command(name="start", description=say("cmd_start"))
+    @interview.command(name="start", description=interview_wording("cmd_start"))
     @app_commands.describe(
-        round=say("cmd_start_round"),
-        mode=say("cmd_start_mode"),
-        candidate=gsay("cmd_start_candidate"),
+        round=interview_wording("cmd_start_round"),
+        mode=interview_wording("cmd_start_mode"),
+        candidate=groups_wording("cmd_start_candidate"),
     )
     @app_commands.choices(
         mode=[
-            app_commands.Choice(name=say("mode_solo"), value="solo"),
-            app_commands.Choice(name=say("mode_group"), value="group"),
-            app_commands.Choice(name=say("mode_study"), value="study"),
+            app_commands.Choice(name=interview_wording("mode_solo"), value="solo"),
+            app_commands.Choice(name=interview_wording("mode_group"), value="group"),
+            app_commands.Choice(name=interview_wording("mode_study"), value="study"),
         ]
     )
     async def start(
@@ -458,12 +462,12 @@ class InterviewCog(commands.Cog, name="Interview"):
         )
         if existing is not None:
             where = (
-                say("where_channel", channel=f"<#{existing.channel_id}>")
+                interview_wording("where_channel", channel=f"<#{existing.channel_id}>")
                 if existing.channel_id and interaction.guild_id
-                else say("where_dm")
+                else interview_wording("where_dm")
             )
             await interaction.response.send_message(
-                say("already_open", where=where), ephemeral=True
+                interview_wording("already_open", where=where), ephemeral=True
             )
             return
         if interaction.guild_id is None:
@@ -478,21 +482,21 @@ class InterviewCog(commands.Cog, name="Interview"):
         thread: discord.Thread | None = None
         reason: str | None = None
         if not isinstance(channel, discord.TextChannel):
-            reason = say("fallback_no_threads_here")
+            reason = interview_wording("fallback_no_threads_here")
         else:
             perms = interaction.app_permissions
             allowed = perms.create_private_threads if private else perms.create_public_threads
             if not allowed:
-                reason = say("fallback_no_permission", private=private)
+                reason = interview_wording("fallback_no_permission", private=private)
             else:
                 try:
                     thread = await self._open_thread(channel, scenario, user, private)
                 except discord.Forbidden:
-                    reason = say("fallback_no_permission", private=private)
+                    reason = interview_wording("fallback_no_permission", private=private)
                 except discord.HTTPException as exc:
                     if exc.code != TOO_MANY_THREADS:
                         raise
-                    reason = say("fallback_too_many_threads")
+                    reason = interview_wording("fallback_too_many_threads")
         target: discord.abc.Messageable = thread or channel  # type: ignore[assignment]
         target_id = thread.id if thread is not None else getattr(channel, "id", None)
         turn = await self.interviews.start(
@@ -515,13 +519,13 @@ class InterviewCog(commands.Cog, name="Interview"):
             await self._abandon(turn.session)
             raise
         if thread is not None:
-            note = say(
+            note = interview_wording(
                 "started_in_thread",
                 thread=thread.mention,
                 intent=self.settings.message_content_intent,
             )
         else:
-            note = say("thread_fallback", reason=reason)
+            note = interview_wording("thread_fallback", reason=reason)
         await interaction.followup.send(note, ephemeral=private)
 
     async def _open_thread(
@@ -531,7 +535,9 @@ class InterviewCog(commands.Cog, name="Interview"):
         user: discord.abc.User,
         private: bool,
     ) -> discord.Thread:
-        name = clip(say("thread_name", scenario=scenario.spec, name=user.display_name), 100)
+        name = truncate(
+            interview_wording("thread_name", scenario=scenario.spec, name=user.display_name), 100
+        )
         if private:
             thread = await channel.create_thread(
                 name=name,
@@ -583,10 +589,10 @@ class InterviewCog(commands.Cog, name="Interview"):
 
     async def _post_opening(self, send: Sender, turn: Turn, user: discord.abc.User) -> None:
         spec = turn.scenario.spec
-        candidate = esc(user.display_name)
-        content = say("welcome", scenario=spec, candidate=candidate)
+        candidate = escape_user_text(user.display_name)
+        content = interview_wording("welcome", scenario=spec, candidate=candidate)
         if turn.session.mode == "group":
-            content += "\n" + say("group_note", candidate=candidate)
+            content += "\n" + interview_wording("group_note", candidate=candidate)
         embed = move_embed(turn.scenario, turn.move, self.footer(turn.session, turn.scenario))
         embeds = [embed]
         if self.interviews.state_of(turn.session).study:
@@ -595,7 +601,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         for items in self.hooks("opening_items"):
             for item in items(turn.session):
                 view.add_item(item)
-        await send(content=clip(content, CONTENT_LIMIT), embeds=embeds, view=view)
+        await send(content=truncate(content, CONTENT_LIMIT), embeds=embeds, view=view)
 
     async def _abandon(self, session: SessionRecord) -> None:
         """The opening could not be posted: close the session so it does not block a retry."""
@@ -613,12 +619,12 @@ class InterviewCog(commands.Cog, name="Interview"):
             spec = s.spec
             haystack = f"{spec.id} {spec.title} {spec.round} {spec.description}".lower()
             if needle in haystack:
-                name = clip(say("autocomplete_choice", scenario=spec), 100)
+                name = truncate(interview_wording("autocomplete_choice", scenario=spec), 100)
                 choices.append(app_commands.Choice(name=name, value=spec.id))
         return choices[:25]
 
     # ------------------------------------------------------------------ answer / end / status
-    @interview.command(name="answer", description=say("cmd_answer"))
+    @interview.command(name="answer", description=interview_wording("cmd_answer"))
     async def answer(self, interaction: discord.Interaction) -> None:
         session = await self.own_session_or_say(interaction)
         if session is None:
@@ -628,7 +634,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             AnswerModal(session.id, scenario, self.settings.max_answer_chars)
         )
 
-    @interview.command(name="end", description=say("cmd_end"))
+    @interview.command(name="end", description=interview_wording("cmd_end"))
     async def end(self, interaction: discord.Interaction) -> None:
         session = await self.own_session_or_say(interaction)
         if session is None:
@@ -644,10 +650,10 @@ class InterviewCog(commands.Cog, name="Interview"):
             return
         await self.send_turn(self.channel_of(session).send, turn)
         await interaction.followup.send(
-            say("feedback_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
+            interview_wording("feedback_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
         )
 
-    @interview.command(name="status", description=say("cmd_status"))
+    @interview.command(name="status", description=interview_wording("cmd_status"))
     async def status(self, interaction: discord.Interaction) -> None:
         session = await self.own_session_or_say(interaction)
         if session is None:
@@ -657,21 +663,21 @@ class InterviewCog(commands.Cog, name="Interview"):
         text = render_status(scenario, state, self.interviews.clock())
         for lines in self.hooks("status_lines"):
             text += "".join(f"\n{line}" for line in lines(session, scenario, state))
-        await interaction.response.send_message(clip(text, CONTENT_LIMIT), ephemeral=True)
+        await interaction.response.send_message(truncate(text, CONTENT_LIMIT), ephemeral=True)
 
-    @interview.command(name="rounds", description=say("cmd_rounds"))
+    @interview.command(name="rounds", description=interview_wording("cmd_rounds"))
     async def rounds(self, interaction: discord.Interaction) -> None:
         scenarios = await self.interviews.registry.available(interaction.guild_id)
         embed = info_embed(
-            say("rounds_title", count=len(scenarios)),
-            [say("round_line", scenario=s.spec) for s in scenarios],
-            footer=say("rounds_footer"),
+            interview_wording("rounds_title", count=len(scenarios)),
+            [interview_wording("round_line", scenario=s.spec) for s in scenarios],
+            footer=interview_wording("rounds_footer"),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # ------------------------------------------------------------------ history / forget-me
-    @interview.command(name="history", description=say("cmd_history"))
-    @app_commands.describe(page=say("cmd_history_page"))
+    @interview.command(name="history", description=interview_wording("cmd_history"))
+    @app_commands.describe(page=interview_wording("cmd_history_page"))
     async def history(
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1
     ) -> None:
@@ -686,14 +692,19 @@ class InterviewCog(commands.Cog, name="Interview"):
         more = len(rows) > HISTORY_PAGE
         rows = rows[:HISTORY_PAGE]
         if not rows:
-            embed = info_embed(say("history_title", page=page), [say("history_empty")])
+            embed = info_embed(
+                interview_wording("history_title", page=page), [interview_wording("history_empty")]
+            )
             return embed, history_view(user_id, page, False, [])
         shown = [self._history_row(r) for r in rows]
         embed = info_embed(
-            say("history_title", page=page), [say("history_row", r=r) for r in shown]
+            interview_wording("history_title", page=page),
+            [interview_wording("history_row", r=r) for r in shown],
         )
         options = [
-            discord.SelectOption(label=clip(say("history_option", r=r), 100), value=str(r["id"]))
+            discord.SelectOption(
+                label=truncate(interview_wording("history_option", r=r), 100), value=str(r["id"])
+            )
             for r in shown
         ]
         return embed, history_view(user_id, page, more, options)
@@ -727,17 +738,23 @@ class InterviewCog(commands.Cog, name="Interview"):
                 return
             session = await self.store.get_session(session_id)
             if session is None or session.user_id != str(user_id):
-                await interaction.response.send_message(say("history_missing"), ephemeral=True)
+                await interaction.response.send_message(
+                    interview_wording("history_missing"), ephemeral=True
+                )
                 return
             if session.purged_at is not None or not session.state:
                 await interaction.response.send_message(
-                    say("history_purged", session_id=session.id), ephemeral=True
+                    interview_wording("history_purged", session_id=session.id), ephemeral=True
                 )
                 return
             await interaction.response.defer(thinking=True, ephemeral=True)
             scenario = await self.interviews.scenario_for(session)
             summary = await self.interviews.summary_for(session)
-            content = say("history_open", session_id=session.id) if session.is_open else None
+            content = (
+                interview_wording("history_open", session_id=session.id)
+                if session.is_open
+                else None
+            )
             await self.send_summary(
                 followup_sender(interaction, ephemeral=True),
                 session,
@@ -750,10 +767,10 @@ class InterviewCog(commands.Cog, name="Interview"):
         except Exception as exc:
             await report(interaction, exc)
 
-    @interview.command(name="forget-me", description=say("cmd_forget"))
+    @interview.command(name="forget-me", description=interview_wording("cmd_forget"))
     async def forget_me(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            say("forget_confirm", days=self.settings.transcript_retention_days),
+            interview_wording("forget_confirm", days=self.settings.transcript_retention_days),
             view=forget_view(interaction.user.id),
             ephemeral=True,
         )
@@ -769,7 +786,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 data = await self.store.export_user(str(user_id))
                 raw = json.dumps(data, ensure_ascii=False, indent=2)
                 await interaction.followup.send(
-                    say("exported"),
+                    interview_wording("exported"),
                     file=text_file(raw, "interview-bot-export.json"),
                     ephemeral=True,
                 )
@@ -780,7 +797,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                     self.untrack(sid)
             counts = await self.store.forget_user(str(user_id))
             await interaction.edit_original_response(
-                content=say("forgotten", counts=counts), view=None
+                content=interview_wording("forgotten", counts=counts), view=None
             )
         except Exception as exc:
             await report(interaction, exc)
@@ -792,11 +809,15 @@ class InterviewCog(commands.Cog, name="Interview"):
         try:
             session = await self.store.get_session(session_id)
             if session is None or not session.is_open:
-                await interaction.response.send_message(say("session_over"), ephemeral=True)
+                await interaction.response.send_message(
+                    interview_wording("session_over"), ephemeral=True
+                )
                 return
             if session.user_id != str(interaction.user.id):
                 await interaction.response.send_message(
-                    say("not_your_interview", candidate=user_mention(session.user_id)),
+                    interview_wording(
+                        "not_your_interview", candidate=user_mention(session.user_id)
+                    ),
                     ephemeral=True,
                 )
                 return
@@ -832,23 +853,28 @@ class InterviewCog(commands.Cog, name="Interview"):
     ) -> None:
         session = await self.store.get_session(session_id)
         if session is None or not session.is_open:
-            await interaction.response.send_message(say("session_over"), ephemeral=True)
+            await interaction.response.send_message(
+                interview_wording("session_over"), ephemeral=True
+            )
             return
         if session.user_id != str(interaction.user.id):
             await interaction.response.send_message(
-                say("not_your_interview", candidate=user_mention(session.user_id)), ephemeral=True
+                interview_wording("not_your_interview", candidate=user_mention(session.user_id)),
+                ephemeral=True,
             )
             return
         try:
             self.check_length(text)
         except InterviewError as exc:  # before deferring, so the refusal stays private
             await interaction.response.send_message(
-                say("rejected", reason=str(exc)), ephemeral=True
+                interview_wording("rejected", reason=str(exc)), ephemeral=True
             )
             return
         claim = self._claim(session.id, text, _sent_at(interaction.id))
         if claim is None:  # the same form submitted twice: taken once
-            await interaction.response.send_message(say("duplicate_answer"), ephemeral=True)
+            await interaction.response.send_message(
+                interview_wording("duplicate_answer"), ephemeral=True
+            )
             return
         taken = False
         try:
@@ -868,20 +894,26 @@ class InterviewCog(commands.Cog, name="Interview"):
             if await self._redeliver_first(session.id, here):
                 if not same:
                     await interaction.followup.send(
-                        say("answer_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
+                        interview_wording("answer_posted", channel=f"<#{session.channel_id}>"),
+                        ephemeral=True,
                     )
                 return False
             turn = await self.interviews.answer(session.id, str(interaction.user.id), text)
             self.touched.add(session.id)
-            echo = echo_embed(esc(interaction.user.display_name), turn.session.state["answers"][-1])
+            echo = echo_embed(
+                escape_user_text(interaction.user.display_name), turn.session.state["answers"][-1]
+            )
             delivered = await self.deliver(here, turn, echo=echo)
         if not delivered:
             # saved, but the reply is stuck: say so (not "try again", which would send it twice)
             with contextlib.suppress(discord.HTTPException):
-                await interaction.followup.send(say("reply_missed_form"), ephemeral=True)
+                await interaction.followup.send(
+                    interview_wording("reply_missed_form"), ephemeral=True
+                )
         elif not same:
             await interaction.followup.send(
-                say("answer_posted", channel=f"<#{session.channel_id}>"), ephemeral=True
+                interview_wording("answer_posted", channel=f"<#{session.channel_id}>"),
+                ephemeral=True,
             )
         return True
 
@@ -920,7 +952,9 @@ class InterviewCog(commands.Cog, name="Interview"):
     @staticmethod
     async def _say_slow_down(channel: discord.abc.Messageable, retry_after: float) -> None:
         try:
-            await channel.send(say("slow_down", seconds=max(1, math.ceil(retry_after))))
+            await channel.send(
+                interview_wording("slow_down", seconds=max(1, math.ceil(retry_after)))
+            )
         except discord.HTTPException as exc:
             log.warning("could not tell a flooding user to slow down: %s", exc)
 
@@ -940,7 +974,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                     if ended is not None:
                         await self._redeliver_first(ended, channel.send)
                     elif message.content.strip() or message.attachments:
-                        await channel.send(say("dm_no_session"))
+                        await channel.send(interview_wording("dm_no_session"))
                     return
                 self.track(found)
                 session_id = found.id
@@ -968,20 +1002,24 @@ class InterviewCog(commands.Cog, name="Interview"):
         text = message.content
         if not text.strip():
             if message.attachments:
-                names = [f"`{clip(a.filename.replace('`', ''), 100)}`" for a in message.attachments]
-                await message.reply(clip(say("attachment_only", names=names), CONTENT_LIMIT))
+                names = [
+                    f"`{truncate(a.filename.replace('`', ''), 100)}`" for a in message.attachments
+                ]
+                await message.reply(
+                    truncate(interview_wording("attachment_only", names=names), CONTENT_LIMIT)
+                )
             return False
         try:
             self.check_length(text)
         except InterviewError as exc:
-            await message.reply(say("rejected", reason=str(exc)))
+            await message.reply(interview_wording("rejected", reason=str(exc)))
             return False
         if await self._redeliver_first(session_id, channel.send):
             return False
         claim = self._claim(session_id, text, _sent_at(message.id))
         if claim is None:  # a double send: taken once, acknowledged quietly
             with contextlib.suppress(discord.HTTPException):
-                await message.add_reaction(say("duplicate_reaction"))
+                await message.add_reaction(interview_wording("duplicate_reaction"))
             return False
         taken = False
         typing = asyncio.create_task(self._typing(channel))
@@ -996,7 +1034,7 @@ class InterviewCog(commands.Cog, name="Interview"):
             self.untrack(session_id)
             return False
         except InterviewError as exc:
-            await message.reply(say("rejected", reason=str(exc)))
+            await message.reply(interview_wording("rejected", reason=str(exc)))
             return False
         finally:
             if not taken:
@@ -1054,7 +1092,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         embeds = []
         if question is not None:
             embeds.append(move_embed(scenario, question, self.footer(session, scenario)))
-        content = say("resumed", scenario=scenario.spec, answers=len(state.answers))
+        content = interview_wording("resumed", scenario=scenario.spec, answers=len(state.answers))
         try:
             await self.channel_of(session).send(
                 content=content, embeds=embeds, view=session_view(session.id)
@@ -1116,7 +1154,7 @@ class InterviewCog(commands.Cog, name="Interview"):
         except discord.HTTPException as exc:
             log.warning("looking back in session %s failed: %s", session.id, exc)
             with contextlib.suppress(discord.HTTPException):
-                await self.channel_of(session).send(say("maybe_missed"))
+                await self.channel_of(session).send(interview_wording("maybe_missed"))
             return 0
 
     async def _look_back_in(self, session: SessionRecord) -> int:
@@ -1156,7 +1194,7 @@ class InterviewCog(commands.Cog, name="Interview"):
                 scenario,
                 summary,
                 [],
-                content=say("timed_out", candidate=user_mention(session.user_id)),
+                content=interview_wording("timed_out", candidate=user_mention(session.user_id)),
             )
         except (InterviewError, ValueError, discord.HTTPException) as exc:
             log.warning("could not post the summary of expired session %s: %s", session.id, exc)

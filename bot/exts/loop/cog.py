@@ -21,8 +21,8 @@ from discord.ext import commands
 
 from bot.core.scenarios import Scenario
 from bot.exts.errors import DMS_CLOSED
-from bot.exts.groups._text import gsay
-from bot.exts.interview._embeds import COLOURS, EmbedBuilder
+from bot.exts.shared.embeds import COLOURS, EmbedBuilder
+from bot.exts.shared.wording import groups_wording
 from bot.store import LoopExists, LoopRecord, LoopRound
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ LATE_S = 3600.0
 class LoopCog(commands.Cog, name="Loop"):
     """Five rounds, a few days apart, with DM reminders and a closing report."""
 
-    loop_group = app_commands.Group(name="loop", description=gsay("cmd_loop"))
+    loop_group = app_commands.Group(name="loop", description=groups_wording("cmd_loop"))
 
     def __init__(self, bot: InterviewBotMixin) -> None:
         self.bot = bot
@@ -81,7 +81,7 @@ class LoopCog(commands.Cog, name="Loop"):
         return self.interviews.catalogue.scenarios.get(scenario_id)
 
     # ------------------------------------------------------------------ commands
-    @loop_group.command(name="start", description=gsay("cmd_loop_start"))
+    @loop_group.command(name="start", description=groups_wording("cmd_loop_start"))
     async def start(self, interaction: discord.Interaction) -> None:
         user = interaction.user
         await self.bot.store.upsert_user(str(user.id), user.display_name)
@@ -89,30 +89,30 @@ class LoopCog(commands.Cog, name="Loop"):
         try:
             loop = await self.store.start_loop(str(user.id), self.plan(self.now()), now=self.now())
         except LoopExists:
-            await interaction.response.send_message(gsay("loop_exists"), ephemeral=True)
+            await interaction.response.send_message(groups_wording("loop_exists"), ephemeral=True)
             return
         await interaction.response.send_message(
-            gsay("loop_started", first=self._round_view(loop.rounds[0])),
+            groups_wording("loop_started", first=self._round_view(loop.rounds[0])),
             embeds=self.status_embeds(loop),
             ephemeral=True,
         )
 
-    @loop_group.command(name="status", description=gsay("cmd_loop_status"))
+    @loop_group.command(name="status", description=groups_wording("cmd_loop_status"))
     async def status(self, interaction: discord.Interaction) -> None:
         loop = await self.store.latest_loop(str(interaction.user.id))
         if loop is None:
-            await interaction.response.send_message(gsay("loop_none"), ephemeral=True)
+            await interaction.response.send_message(groups_wording("loop_none"), ephemeral=True)
             return
         embeds = self.status_embeds(loop)
         if loop.status == "done":
             embeds += await self.report_embeds(loop)
         await interaction.response.send_message(embeds=embeds[:10], ephemeral=True)
 
-    @loop_group.command(name="stop", description=gsay("cmd_loop_stop"))
+    @loop_group.command(name="stop", description=groups_wording("cmd_loop_stop"))
     async def stop(self, interaction: discord.Interaction) -> None:
         loop = await self.store.stop_loop(str(interaction.user.id), now=self.now())
         await interaction.response.send_message(
-            gsay("loop_stopped", stopped=loop is not None), ephemeral=True
+            groups_wording("loop_stopped", stopped=loop is not None), ephemeral=True
         )
 
     # ------------------------------------------------------------------ embeds
@@ -132,9 +132,9 @@ class LoopCog(commands.Cog, name="Loop"):
 
     def status_embeds(self, loop: LoopRecord) -> list[discord.Embed]:
         builder = EmbedBuilder(
-            title=gsay("loop_title", status=loop.status),
+            title=groups_wording("loop_title", status=loop.status),
             colour=COLOURS["info"],
-            description=gsay(
+            description=groups_wording(
                 "loop_description",
                 loop=loop,
                 done=sum(1 for r in loop.rounds if r.session_id is not None),
@@ -143,7 +143,10 @@ class LoopCog(commands.Cog, name="Loop"):
         )
         for rnd in loop.rounds:
             view = self._round_view(rnd)
-            builder.add_field(gsay("loop_round_name", r=view), gsay("loop_round_value", r=view))
+            builder.add_field(
+                groups_wording("loop_round_name", r=view),
+                groups_wording("loop_round_value", r=view),
+            )
         return builder.build()
 
     async def report_embeds(self, loop: LoopRecord) -> list[discord.Embed]:
@@ -161,9 +164,9 @@ class LoopCog(commands.Cog, name="Loop"):
                     except KeyError:
                         missed.append(cid)
         builder = EmbedBuilder(
-            title=gsay("report_title"),
+            title=groups_wording("report_title"),
             colour=COLOURS["summary"],
-            description=gsay(
+            description=groups_wording(
                 "report_description",
                 rounds=len(loop.rounds),
                 average=round(sum(scores) / len(scores)) if scores else 0,
@@ -173,8 +176,14 @@ class LoopCog(commands.Cog, name="Loop"):
         )
         for rnd in loop.rounds:
             view = self._round_view(rnd)
-            builder.add_field(gsay("report_round_name", r=view), gsay("report_round_value", r=view))
-        builder.add_field(gsay("report_missed_name"), gsay("report_missed_value", missed=missed))
+            builder.add_field(
+                groups_wording("report_round_name", r=view),
+                groups_wording("report_round_value", r=view),
+            )
+        builder.add_field(
+            groups_wording("report_missed_name"),
+            groups_wording("report_missed_value", missed=missed),
+        )
         return builder.build()
 
     # ------------------------------------------------------------------ reminders
@@ -198,7 +207,7 @@ class LoopCog(commands.Cog, name="Loop"):
                 sent += 1
         for loop in await self.store.claim_finished_loops(at):
             embeds = self.status_embeds(loop) + await self.report_embeds(loop)
-            if await self._dm(loop.user_id, gsay("report_dm"), embeds[:10]) is True:
+            if await self._dm(loop.user_id, groups_wording("report_dm"), embeds[:10]) is True:
                 sent += 1
         return sent
 
@@ -210,7 +219,7 @@ class LoopCog(commands.Cog, name="Loop"):
         if user is None or not user.dm_reminders:
             await self.store.note_reminder_error(rnd.loop_id, rnd.seq, "reminders_off")
             return False
-        content = gsay(
+        content = groups_wording(
             "reminder",
             r=self._round_view(rnd),
             total=len(loop.rounds),

@@ -16,9 +16,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.scenarios import Scenario
-from bot.exts.groups._text import gsay
-from bot.exts.interview._embeds import COLOURS, FIELD_VALUE_LIMIT, clip
 from bot.exts.progress._chart import ChartData, render_chart
+from bot.exts.shared.embeds import COLOURS, FIELD_VALUE_LIMIT, truncate
+from bot.exts.shared.wording import groups_wording
 from bot.store import ScenarioCriterionStat
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class ProgressCog(commands.Cog, name="Progress"):
         self.interviews = bot.interviews
         self.store = bot.interviews.store
         self._command = app_commands.Command(
-            name="progress", description=gsay("cmd_progress"), callback=self.progress_cmd
+            name="progress", description=groups_wording("cmd_progress"), callback=self.progress_cmd
         )
 
     async def cog_load(self) -> None:
@@ -76,24 +76,24 @@ class ProgressCog(commands.Cog, name="Progress"):
         stats = await self.store.criterion_rates_by_scenario(uid)
         scores = await self.store.score_series(uid)
         if not stats or not scores:
-            await interaction.followup.send(gsay("progress_empty"), ephemeral=True)
+            await interaction.followup.send(groups_wording("progress_empty"), ephemeral=True)
             return
         scenarios = await self._scenarios(interaction.guild_id)
         data = ChartData(
-            rates=tuple((clip(self._label(s, scenarios), 60), s.rate) for s in stats),
+            rates=tuple((truncate(self._label(s, scenarios), 60), s.rate) for s in stats),
             scores=tuple((p.ended_at, p.overall) for p in scores),
-            rates_title=gsay("chart_rates_title"),
-            scores_title=gsay("chart_scores_title"),
-            rate_axis=gsay("chart_rate_axis"),
-            score_axis=gsay("chart_score_axis"),
+            rates_title=groups_wording("chart_rates_title"),
+            scores_title=groups_wording("chart_scores_title"),
+            rate_axis=groups_wording("chart_rate_axis"),
+            score_axis=groups_wording("chart_score_axis"),
         )
         png = await asyncio.to_thread(render_chart, data)
         weakest = stats[:3]
         drill = scenarios.get(weakest[0].scenario_id)
         overall = [p.overall for p in scores]
         embed = discord.Embed(
-            title=gsay("progress_title"),
-            description=gsay(
+            title=groups_wording("progress_title"),
+            description=groups_wording(
                 "progress_description",
                 sessions=len(scores),
                 average=round(sum(overall) / len(overall)),
@@ -103,10 +103,10 @@ class ProgressCog(commands.Cog, name="Progress"):
             colour=COLOURS["info"],
         )
         embed.add_field(
-            name=gsay("weakest_name"),
-            value=clip(
+            name=groups_wording("weakest_name"),
+            value=truncate(
                 "\n".join(
-                    gsay("weakest_line", rank=i, label=self._label(s, scenarios), s=s)
+                    groups_wording("weakest_line", rank=i, label=self._label(s, scenarios), s=s)
                     for i, s in enumerate(weakest, start=1)
                 ),
                 FIELD_VALUE_LIMIT,
@@ -114,9 +114,9 @@ class ProgressCog(commands.Cog, name="Progress"):
             inline=False,
         )
         embed.add_field(
-            name=gsay("drill_name"),
-            value=clip(
-                gsay(
+            name=groups_wording("drill_name"),
+            value=truncate(
+                groups_wording(
                     "drill_value",
                     scenario=drill.spec if drill else None,
                     scenario_id=weakest[0].scenario_id,

@@ -18,8 +18,7 @@ from discord.ext import commands
 
 from bot.core.interview import InterviewState
 from bot.core.scenarios import Scenario
-from bot.exts.groups._text import gsay
-from bot.exts.interview._text import user_mention
+from bot.exts.shared.wording import groups_wording, user_mention
 from bot.store import SessionRecord
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ class PaceCog(commands.Cog, name="Pace"):
         self, session: SessionRecord, state: InterviewState, pace: list[int], level: int, at: float
     ) -> bool:
         icog: InterviewCog = cast(Any, self.bot).interview_cog
-        text = gsay(
+        text = groups_wording(
             "pace_note",
             candidate=user_mention(session.user_id),
             minutes=int((at - state.last_activity) // 60),
@@ -115,7 +114,7 @@ class PaceCog(commands.Cog, name="Pace"):
         now = self.interviews.clock()
         waited = max(0, int(now - state.last_activity)) if state.last_question else None
         return [
-            gsay(
+            groups_wording(
                 "status_pace",
                 waited_m=None if waited is None else waited // 60,
                 waited_s=None if waited is None else waited % 60,

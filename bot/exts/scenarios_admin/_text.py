@@ -1,21 +1,14 @@
-"""The `/scenario` wording (`templates/discord/scenarios_admin.md.j2`) and error-list messages."""
+"""The `/scenario` error lists, split into Discord-sized messages."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from bot.exts.interview._embeds import CONTENT_LIMIT, clip
-from bot.exts.interview._text import _module
+from bot.exts.shared.embeds import CONTENT_LIMIT, truncate
+from bot.exts.shared.wording import scenario_admin_wording
 
-TEMPLATE = "discord/scenarios_admin.md.j2"
 MAX_ERROR_MESSAGES = 3  # an upload's refusal: at most this many messages of errors
 ERROR_LINE_LIMIT = 400
-
-
-def say(macro: str, /, **context: Any) -> str:
-    """One macro of the `/scenario` template, trimmed."""
-    return str(getattr(_module(TEMPLATE), macro)(**context)).strip()
 
 
 def code_safe(text: str) -> str:
@@ -38,7 +31,7 @@ def error_messages(
     header = lead
     shown = 0
     for raw in lines:
-        line = clip(code_safe(raw.replace("\n", " ")), ERROR_LINE_LIMIT)
+        line = truncate(code_safe(raw.replace("\n", " ")), ERROR_LINE_LIMIT)
         head_cost = len(header) + 1 if header else 0
         size = head_cost + sum(len(x) + 1 for x in current) + len(line)
         if current and size > budget:
@@ -53,12 +46,12 @@ def error_messages(
         messages.append(_block(header, current) if current else header)
         return messages
     rest = len(lines) - shown
-    more = say("more_errors", count=rest)
+    more = scenario_admin_wording("more_errors", count=rest)
     last = messages[-1]
     if len(last) + 1 + len(more) <= CONTENT_LIMIT:
         messages[-1] = f"{last}\n{more}"
     else:
-        messages[-1] = clip(last, CONTENT_LIMIT - len(more) - 5) + "\n```\n" + more
+        messages[-1] = truncate(last, CONTENT_LIMIT - len(more) - 5) + "\n```\n" + more
     return messages
 
 

@@ -19,9 +19,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.scenarios import Scenario, ScenarioLoadError, warnings_for
-from bot.exts.interview._embeds import CONTENT_LIMIT, clip, info_embed, text_file
-from bot.exts.interview._text import esc, user_mention
-from bot.exts.scenarios_admin._text import error_messages, say
+from bot.exts.scenarios_admin._text import error_messages
+from bot.exts.shared.embeds import CONTENT_LIMIT, info_embed, text_file, truncate
+from bot.exts.shared.wording import escape_user_text, scenario_admin_wording, user_mention
 from bot.store import CustomScenarioLimit, CustomScenarioRecord, ScenarioStore
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
 
     scenario = app_commands.Group(
         name="scenario",
-        description=say("cmd_group"),
+        description=scenario_admin_wording("cmd_group"),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -59,31 +59,32 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
     async def _admin_in_guild(self, interaction: discord.Interaction) -> bool:
         """In a server, by a member with Manage Server (checked here, not only by Discord)."""
         if interaction.guild_id is None or self.store is None:
-            await self._refuse(interaction, say("guild_only"))
+            await self._refuse(interaction, scenario_admin_wording("guild_only"))
             return False
         if not interaction.permissions.manage_guild:
-            await self._refuse(interaction, say("not_admin"))
+            await self._refuse(interaction, scenario_admin_wording("not_admin"))
             return False
         return True
 
     async def _uploader(self, user_id: str | None) -> str:
-        return user_mention(user_id) if user_id else say("someone_forgotten")
+        return user_mention(user_id) if user_id else scenario_admin_wording("someone_forgotten")
 
     # ------------------------------------------------------------------ upload
-    @scenario.command(name="upload", description=say("cmd_upload"))
-    @app_commands.describe(file=say("cmd_upload_file"))
+    @scenario.command(name="upload", description=scenario_admin_wording("cmd_upload"))
+    @app_commands.describe(file=scenario_admin_wording("cmd_upload_file"))
     async def upload(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         if not await self._admin_in_guild(interaction):
             return
         assert self.store is not None and interaction.guild_id is not None
-        filename = esc(file.filename)[:100]
+        filename = escape_user_text(file.filename)[:100]
         limit = self.settings.custom_scenario_max_bytes
         if not file.filename.lower().endswith(".toml"):
-            await self._refuse(interaction, say("not_toml", filename=filename))
+            await self._refuse(interaction, scenario_admin_wording("not_toml", filename=filename))
             return
         if file.size > limit:  # refused before anything is downloaded
             await self._refuse(
-                interaction, say("too_big", filename=filename, size=file.size, limit=limit)
+                interaction,
+                scenario_admin_wording("too_big", filename=filename, size=file.size, limit=limit),
             )
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
@@ -91,23 +92,26 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
             data = await file.read()
         except (discord.HTTPException, discord.NotFound) as exc:
             log.warning("downloading %s failed: %s", file.url, exc)
-            await self._refuse(interaction, say("download_failed", filename=filename))
+            await self._refuse(
+                interaction, scenario_admin_wording("download_failed", filename=filename)
+            )
             return
         if len(data) > limit:
             await self._refuse(
-                interaction, say("too_big", filename=filename, size=len(data), limit=limit)
+                interaction,
+                scenario_admin_wording("too_big", filename=filename, size=len(data), limit=limit),
             )
             return
         try:
             source = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            await self._refuse(interaction, say("not_text", filename=filename))
+            await self._refuse(interaction, scenario_admin_wording("not_text", filename=filename))
             return
         try:
             scenario = await asyncio.to_thread(self.registry.parse_custom, source, file.filename)
         except ScenarioLoadError as exc:
             lines = [str(e) for e in exc.errors]
-            lead = say("refused", filename=filename, count=len(lines))
+            lead = scenario_admin_wording("refused", filename=filename, count=len(lines))
             for text in error_messages(lead, lines):
                 await interaction.followup.send(text, ephemeral=True)
             return
@@ -125,7 +129,7 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
                 max_per_guild=per_guild,
             )
         except CustomScenarioLimit:
-            await self._refuse(interaction, say("too_many", limit=per_guild))
+            await self._refuse(interaction, scenario_admin_wording("too_many", limit=per_guild))
             return
         self.registry.forget_guild_cache(guild_id)
         self.registry.add_custom(guild_id, scenario, source)
@@ -138,38 +142,43 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
             scenario.digest,
             interaction.user.id,
         )
-        text = say(
+        text = scenario_admin_wording(
             "uploaded", scenario=_escaped(scenario), replaced=replaced, count=count, limit=per_guild
         )
         warnings = warnings_for(scenario)
         if warnings:
-            shown = [f"- {esc(w)}" for w in warnings[:MAX_WARNINGS_SHOWN]]
-            text += "\n" + say("warnings_intro", count=len(warnings)) + "\n" + "\n".join(shown)
-        await interaction.followup.send(clip(text, CONTENT_LIMIT), ephemeral=True)
+            shown = [f"- {escape_user_text(w)}" for w in warnings[:MAX_WARNINGS_SHOWN]]
+            text += (
+                "\n"
+                + scenario_admin_wording("warnings_intro", count=len(warnings))
+                + "\n"
+                + "\n".join(shown)
+            )
+        await interaction.followup.send(truncate(text, CONTENT_LIMIT), ephemeral=True)
 
     # ------------------------------------------------------------------ list / show
-    @scenario.command(name="list", description=say("cmd_list"))
+    @scenario.command(name="list", description=scenario_admin_wording("cmd_list"))
     async def list_(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None or self.store is None:
-            await self._refuse(interaction, say("guild_only"))
+            await self._refuse(interaction, scenario_admin_wording("guild_only"))
             return
         records = await self.store.custom_scenarios(str(interaction.guild_id))
         lines = [
-            say(
+            scenario_admin_wording(
                 "list_line", record=_escaped_record(r), uploader=await self._uploader(r.uploaded_by)
             )
             for r in records
         ]
         limit = self.settings.custom_scenarios_per_guild
         embed = info_embed(
-            say("list_title", count=len(records), limit=limit),
-            lines or [say("list_empty")],
-            footer=say("list_footer", bundled=len(self.interviews.catalogue)),
+            scenario_admin_wording("list_title", count=len(records), limit=limit),
+            lines or [scenario_admin_wording("list_empty")],
+            footer=scenario_admin_wording("list_footer", bundled=len(self.interviews.catalogue)),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @scenario.command(name="show", description=say("cmd_show"))
-    @app_commands.describe(id=say("cmd_show_id"))
+    @scenario.command(name="show", description=scenario_admin_wording("cmd_show"))
+    @app_commands.describe(id=scenario_admin_wording("cmd_show_id"))
     async def show(self, interaction: discord.Interaction, id: str) -> None:
         scenario_id = id.strip()
         guild_id = interaction.guild_id
@@ -179,27 +188,34 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
             record = await self.store.get_custom_scenario(str(guild_id), scenario_id)
             scenario = (await self.registry.custom(guild_id)).get(scenario_id)
         if scenario is None:
-            await self._refuse(interaction, say("unknown_round", scenario_id=esc(scenario_id[:60])))
+            await self._refuse(
+                interaction,
+                scenario_admin_wording(
+                    "unknown_round", scenario_id=escape_user_text(scenario_id[:60])
+                ),
+            )
             return
         if record is None:
-            kind = say("kind_bundled")
+            kind = scenario_admin_wording("kind_bundled")
             source = self.registry.source_of(scenario)
         else:
-            kind = say("kind_custom", uploader=await self._uploader(record.uploaded_by))
+            kind = scenario_admin_wording(
+                "kind_custom", uploader=await self._uploader(record.uploaded_by)
+            )
             source = record.source
         spec = _escaped(scenario)
-        body = say(
+        body = scenario_admin_wording(
             "show_body",
             scenario=spec,
             kind=kind,
             steps=[f"`{s.id}`" for s in scenario.spec.steps],
-            criteria=[esc(c.spec.label) for c in scenario.criteria],
-            antipatterns=[esc(a.spec.label) for a in scenario.antipatterns],
+            criteria=[escape_user_text(c.spec.label) for c in scenario.criteria],
+            antipatterns=[escape_user_text(a.spec.label) for a in scenario.antipatterns],
         )
         embed = info_embed(
-            say("show_title", scenario=spec),
+            scenario_admin_wording("show_title", scenario=spec),
             [body],
-            footer=say("show_footer", digest=scenario.digest),
+            footer=scenario_admin_wording("show_footer", digest=scenario.digest),
         )
         if source is None:
             await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -209,8 +225,8 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
         )
 
     # ------------------------------------------------------------------ remove
-    @scenario.command(name="remove", description=say("cmd_remove"))
-    @app_commands.describe(id=say("cmd_remove_id"))
+    @scenario.command(name="remove", description=scenario_admin_wording("cmd_remove"))
+    @app_commands.describe(id=scenario_admin_wording("cmd_remove_id"))
     async def remove(self, interaction: discord.Interaction, id: str) -> None:
         if not await self._admin_in_guild(interaction):
             return
@@ -219,7 +235,10 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
         guild_id = str(interaction.guild_id)
         if not await self.store.remove_custom_scenario(guild_id, scenario_id):
             await self._refuse(
-                interaction, say("unknown_custom", scenario_id=esc(scenario_id[:60]))
+                interaction,
+                scenario_admin_wording(
+                    "unknown_custom", scenario_id=escape_user_text(scenario_id[:60])
+                ),
             )
             return
         self.registry.drop_custom(guild_id, scenario_id)
@@ -230,7 +249,7 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
             interaction.user.id,
         )
         await interaction.response.send_message(
-            say("removed", scenario_id=scenario_id), ephemeral=True
+            scenario_admin_wording("removed", scenario_id=scenario_id), ephemeral=True
         )
 
     @show.autocomplete("id")
@@ -248,18 +267,20 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
         return _choices(scenarios, current)
 
     # ------------------------------------------------------------------ reload
-    @scenario.command(name="reload", description=say("cmd_reload"))
+    @scenario.command(name="reload", description=scenario_admin_wording("cmd_reload"))
     async def reload(self, interaction: discord.Interaction) -> None:
         bot: commands.Bot = self.bot  # type: ignore[assignment]
         if not await bot.is_owner(interaction.user):
-            await self._refuse(interaction, say("not_owner"))
+            await self._refuse(interaction, scenario_admin_wording("not_owner"))
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
         try:
             report = await self.registry.reload(self.settings.scenarios_dir)
         except ScenarioLoadError as exc:
             lines = [str(e) for e in exc.errors]
-            for text in error_messages(say("reload_failed", count=len(lines)), lines):
+            for text in error_messages(
+                scenario_admin_wording("reload_failed", count=len(lines)), lines
+            ):
                 await interaction.followup.send(text, ephemeral=True)
             log.warning("scenario reload refused: %d error(s)", len(lines))
             return
@@ -271,7 +292,8 @@ class ScenariosAdminCog(commands.Cog, name="ScenariosAdmin"):
             report.removed,
         )
         await interaction.followup.send(
-            clip(say("reloaded", report=report), CONTENT_LIMIT), ephemeral=True
+            truncate(scenario_admin_wording("reloaded", report=report), CONTENT_LIMIT),
+            ephemeral=True,
         )
 
 
@@ -282,7 +304,7 @@ def _choices(scenarios: list[Scenario], current: str) -> list[app_commands.Choic
         spec = s.spec
         if needle in f"{spec.id} {spec.title} {spec.round}".lower():
             out.append(
-                app_commands.Choice(name=clip(f"{spec.id}: {spec.title}", 100), value=spec.id)
+                app_commands.Choice(name=truncate(f"{spec.id}: {spec.title}", 100), value=spec.id)
             )
     return out[:25]
 
@@ -292,18 +314,21 @@ def _escaped(scenario: Scenario) -> dict[str, object]:
     spec = scenario.spec
     return {
         "id": spec.id,
-        "title": esc(spec.title),
+        "title": escape_user_text(spec.title),
         "round": spec.round,
-        "description": esc(spec.description),
+        "description": escape_user_text(spec.description),
         "time_budget_minutes": spec.time_budget_minutes,
-        "persona": {"name": esc(spec.persona.name), "role": esc(spec.persona.role)},
+        "persona": {
+            "name": escape_user_text(spec.persona.name),
+            "role": escape_user_text(spec.persona.role),
+        },
     }
 
 
 def _escaped_record(record: CustomScenarioRecord) -> dict[str, object]:
     return {
         "scenario_id": record.scenario_id,
-        "title": esc(record.title),
+        "title": escape_user_text(record.title),
         "round": record.round,
         "uploaded_at": record.uploaded_at,
     }
