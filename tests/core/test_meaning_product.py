@@ -226,6 +226,20 @@ AUTO_SUMMARIZE = [
     ),
     case(
         AS,
+        "ap:ui_only",
+        True,
+        "I'd put the summary above the fold and add a little sparkle animation so it catches the "
+        "eye. Maybe a toggle for short versus long.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "Microsoft and Google have both published usage studies on AI summaries; I'd read them "
+        "carefully and match what the leaders are doing, since they have way more data than us.",
+    ),
+    case(
+        AS,
         "ap:research_without_hypothesis",
         True,
         "Notion does it that way and their reviews are great, so honestly I'd just copy what "
@@ -305,6 +319,20 @@ IMPACT_LENS = [
         True,
         "Anything that touches claims goes through our compliance team against state insurance "
         "rules before launch, and adjusters approve every letter before it's sent.",
+    ),
+    case(
+        IL,
+        "ap:cool_features",
+        True,
+        "Picture an AI that drafts your whole newsletter in your voice. It's beautiful, it's fast, "
+        "and honestly it's the future of writing. Users are going to be obsessed.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "Phase one is discovery for four weeks, phase two is build for eight weeks, phase three is "
+        "launch and hypercare. I'd keep a Gantt chart so we always know if we're on track.",
     ),
     case(
         IL,
@@ -390,6 +418,22 @@ TONE_TRANSFORMER = [
         False,
         "We'd track BLEU over time and report it to leadership; if BLEU goes up, the users are "
         "happier, it's that simple.",
+    ),
+    # a flag mentioned after the coupling is not opening with a rollout plan
+    case(
+        TT,
+        "ap:rollout_first",
+        False,
+        "The user's selected sentence plus the chosen tone goes to our model service; the model "
+        "returns three rewrites in about 250 ms; we filter out anything toxic and show the rest "
+        "inline. We'd put it behind a flag at first, sure, but the coupling is what matters.",
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        "Here's roughly how I'd do it:\n\nresp = client.rewrite(text=selection, tone=tone)\n"
+        "if resp.ok:\n    editor.show(resp.suggestions[:2])",
     ),
     case(
         TT,
