@@ -11,8 +11,8 @@ import threading
 from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TextIO, TypeVar
 
-from bot.core import interview
 from bot.core.interview import InterviewError, InterviewState
+from bot.core.interviewer import Interviewer, RuleInterviewer
 from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import summarise
 from bot.render import message, render_move, render_status, render_summary
@@ -337,25 +337,30 @@ def _converse(
 
 
 def replay(
-    scenario: Scenario, answers: list[str], out: TextIO | Screen, seed: int = 0
+    scenario: Scenario,
+    answers: list[str],
+    out: TextIO | Screen,
+    seed: int = 0,
+    interviewer: Interviewer | None = None,
 ) -> InterviewState:
-    """Run scripted answers through the state machine and print the conversation."""
+    """Run scripted answers past an interviewer (the rule engine) and print the conversation."""
     screen = Screen.of(out)
+    interviewer = interviewer or RuleInterviewer()
     clock = iter(range(0, 10**9, 30))
-    state, move = interview.start(scenario, float(next(clock)), seed)
+    state, move = interviewer.open(scenario, float(next(clock)), seed)
     screen.markdown(render_move(scenario, move))
     for text in answers:
         if not state.active:
             break
         screen.turn("Candidate", text)
         try:
-            state, move = interview.answer(scenario, state, text, float(next(clock)))
+            state, move = interviewer.respond(scenario, state, text, float(next(clock)))
         except InterviewError as exc:
             screen.plain(message("rejected", reason=str(exc)))
             continue
         screen.markdown(render_move(scenario, move))
     if state.active:
-        state, move = interview.end(state, "candidate")
+        state, move = interviewer.close(scenario, state, "candidate")
         screen.markdown(render_move(scenario, move))
     screen.markdown(render_summary(summarise(scenario, state), scenario))
     return state

@@ -5,6 +5,13 @@ turn and the interviewer's reply. The console and the Discord cogs call it and
 only render what it returns, so they cannot disagree. Each method that changes a
 session commits before it returns: a shell replies only after that, so an
 acknowledged answer is never lost.
+
+An action reads the session once, lets the interviewer decide, and commits what
+it decided in one exchange that names the turn count it read (optimistic
+concurrency): if another process, or a second submit, advanced the session in
+between, the store refuses the exchange with nothing written and the action is
+decided again on the fresh session. So no in-process lock is needed, and a
+message taken once stays taken once (`TurnExists` on the retry).
 """
 
 from __future__ import annotations
@@ -12,20 +19,29 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from bot.core import interview
-from bot.core.interview import InterviewError, InterviewState, Move
+from bot.core.interview import EndReason, InterviewError, InterviewState, Move
+from bot.core.interviewer import Interviewer, RuleInterviewer
 from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import DEFAULT_HINT_COST, Summary, summarise
 from bot.render import render_move
 from bot.scenario_registry import ScenarioRegistry
-from bot.store import SessionRecord, Store
+from bot.store import (
+    NewTurn,
+    SessionClosed,
+    SessionNotFound,
+    SessionRecord,
+    StaleSession,
+    Store,
+)
 
 Clock = Callable[[], float]
 _T = TypeVar("_T")
+#: How many times an action is decided again after the session moved under it.
+MAX_ATTEMPTS = 10
 
 
 class NotYourSession(InterviewError):
@@ -38,6 +54,10 @@ class NoOpenSession(InterviewError):
 
 class UnknownScenario(InterviewError):
     """The scenario id is not in the catalogue."""
+
+
+class SessionBusy(InterviewError):
+    """The session kept moving under an action (many submits at once); nothing was recorded."""
 
 
 @dataclass(frozen=True)
@@ -64,19 +84,13 @@ class Interviews:
         *,
         clock: Clock = time.time,
         hint_cost: float = DEFAULT_HINT_COST,
+        interviewer: Interviewer | None = None,
     ) -> None:
         self.store = store
         self.registry = ScenarioRegistry(catalogue, store)
         self.clock = clock
         self.hint_cost = hint_cost
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    def _lock(self, session_id: int) -> asyncio.Lock:
-        """One action at a time per session (a double-submitted answer waits its turn)."""
-        lock = self._locks.get(session_id)
-        if lock is None:
-            lock = self._locks[session_id] = asyncio.Lock()
-        return lock
+        self.interviewer: Interviewer = interviewer or RuleInterviewer()
 
     @property
     def catalogue(self) -> Catalogue:
@@ -139,13 +153,17 @@ class Interviews:
         guild_id: str | None = None,
         seed: int | None = None,
         study: bool = False,
+        retry_of: int | None = None,
+        organiser_id: str | None = None,
     ) -> Turn:
-        """Open a session and return the opening move; SessionConflict if one is open here."""
+        """Open a session with its opening move (and its links) in one unit.
+
+        SessionConflict if the user has one open here; nothing is written then.
+        """
         scenario = await self.scenario_in(guild_id, scenario_id)
         await self.registry.keep_version(scenario, guild_id)
-        now = self.clock()
         seed = random.randrange(1 << 30) if seed is None else seed
-        state, move = interview.start(scenario, now, seed, study=study)
+        state, move = self.interviewer.open(scenario, self.clock(), seed, study=study)
         session = await self.store.start_session(
             user_id,
             place,
@@ -157,13 +175,9 @@ class Interviews:
             guild_id=guild_id,
             time_budget_s=state.time_budget_s,
             display_name=display_name,
-        )
-        await self.store.record_turn(
-            session.id,
-            "interviewer",
-            None,
-            render_move(scenario, move, speaker=False),
-            _plain(state),
+            opening=[NewTurn("interviewer", None, render_move(scenario, move, speaker=False))],
+            retry_of=retry_of,
+            organiser_id=organiser_id,
         )
         return Turn(session, move, scenario)
 
@@ -183,60 +197,70 @@ class Interviews:
         `message_id` (the Discord message the answer came from) makes a second answer from
         the same message raise `TurnExists` with nothing recorded.
         """
-        async with self._lock(session_id):
-            session = await self._open(session_id, author_id)
-            scenario = await self.scenario_for(session)
+
+        async def decide(scenario: Scenario, state: InterviewState) -> _Decision:
             state, move = await self._core(
-                interview.answer, scenario, self.state_of(session), text, self.clock()
+                self.interviewer.respond, scenario, state, text, self.clock()
             )
-            cleaned = state.answers[-1]
-            await self.store.record_turn(
-                session_id, "candidate", author_id, cleaned, _plain(state), message_id=message_id
-            )
-            return await self._after(session_id, scenario, state, move)
+            said = NewTurn("candidate", author_id, state.answers[-1], message_id)
+            return state, move, [said, self._reply(scenario, move)]
+
+        return await self._act(session_id, author_id, decide)
 
     async def hint(self, session_id: int, author_id: str | None) -> Turn:
         """A hint for the most important missing criterion (it costs points)."""
-        async with self._lock(session_id):
-            session = await self._open(session_id, author_id)
-            scenario = await self.scenario_for(session)
-            state, move = await self._core(
-                interview.hint, scenario, self.state_of(session), self.clock()
-            )
-            await self.store.record_turn(
-                session_id,
-                "system",
-                None,
-                render_move(scenario, move, speaker=False),
-                _plain(state),
-            )
-            session = await self._require(session_id)
-            return Turn(session, move, scenario)
 
-    async def end(self, session_id: int, author_id: str | None, reason: str = "candidate") -> Turn:
-        """End the session now and return the summary."""
-        async with self._lock(session_id):
-            session = await self._open(session_id, author_id)
-            scenario = await self.scenario_for(session)
-            state, move = interview.end(self.state_of(session), reason)  # type: ignore[arg-type]
-            return await self._after(session_id, scenario, state, move)
+        async def decide(scenario: Scenario, state: InterviewState) -> _Decision:
+            state, move = await self._core(self.interviewer.hint, scenario, state, self.clock())
+            return state, move, [self._reply(scenario, move, role="system")]
 
-    async def _after(
-        self, session_id: int, scenario: Scenario, state: InterviewState, move: Move
+        return await self._act(session_id, author_id, decide)
+
+    async def end(
+        self, session_id: int, author_id: str | None, reason: EndReason = "candidate"
     ) -> Turn:
-        text = render_move(scenario, move, speaker=False)
-        if not move.ends:
-            await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
-            return Turn(await self._require(session_id), move, scenario)
-        summary = await self._core(summarise, scenario, state, self.hint_cost)
-        await self.store.record_turn(session_id, "interviewer", None, text, _plain(state))
-        session = await self.store.end_session(
-            session_id,
-            "ended",
-            _plain(state),
-            summary.to_dict(),  # type: ignore[arg-type]
-        )
-        return Turn(session, move, scenario, summary)
+        """End the session now and return the summary."""
+
+        async def decide(scenario: Scenario, state: InterviewState) -> _Decision:
+            state, move = self.interviewer.close(scenario, state, reason)
+            return state, move, [self._reply(scenario, move)]
+
+        return await self._act(session_id, author_id, decide)
+
+    @staticmethod
+    def _reply(
+        scenario: Scenario, move: Move, role: Literal["interviewer", "system"] = "interviewer"
+    ) -> NewTurn:
+        return NewTurn(role, None, render_move(scenario, move, speaker=False))
+
+    async def _act(self, session_id: int, author_id: str | None, decide: _Decide) -> Turn:
+        """Read the session once, decide, commit the decision in one exchange.
+
+        If the session moved between the read and the commit (another process, a
+        second submit), nothing was written: read and decide again.
+        """
+        for _ in range(MAX_ATTEMPTS):
+            session = await self._open(session_id, author_id)
+            scenario = await self.scenario_for(session)
+            state, move, turns = await decide(scenario, self.state_of(session))
+            summary = (
+                await self._core(summarise, scenario, state, self.hint_cost) if move.ends else None
+            )
+            try:
+                done = await self.store.record_exchange(
+                    session_id,
+                    session.turn_count,
+                    turns,
+                    _plain(state),
+                    end_status="ended" if summary is not None else None,
+                    results=None if summary is None else summary.to_dict(),  # type: ignore[arg-type]
+                )
+            except StaleSession:
+                continue
+            except (SessionClosed, SessionNotFound):
+                raise NoOpenSession("That interview has already ended.") from None
+            return Turn(done.session, move, scenario, summary)
+        raise SessionBusy("That interview is taking several answers at once; try again.")
 
     async def _require(self, session_id: int) -> SessionRecord:
         session = await self.store.get_session(session_id)
@@ -273,7 +297,7 @@ class Interviews:
         except (InterviewError, ValueError, TypeError):
             return None
         if state.active:
-            state, _ = interview.end(state, "timeout")
+            state, _ = self.interviewer.close(scenario, state, "timeout")
         return summarise(scenario, state, self.hint_cost).to_dict()
 
     async def sweep(self) -> list[SessionRecord]:
@@ -281,6 +305,11 @@ class Interviews:
         await self.registry.warm()  # the summaries are built inside the store's transaction
         result = await self.store.sweep(self.clock(), summarise=self.expiry_results)
         return list(result.expired)
+
+
+_Decision = tuple[InterviewState, Move, list[NewTurn]]
+#: An action: from the scenario and the state as read, the new state, the move and the turns.
+_Decide = Callable[[Scenario, InterviewState], Awaitable[_Decision]]
 
 
 def _plain(state: InterviewState) -> dict[str, Any]:

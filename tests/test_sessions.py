@@ -5,12 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.core.interview import EmptyAnswer
-from bot.sessions import Interviews, NoOpenSession, NotYourSession, UnknownScenario
-from bot.store import SessionConflict, SqliteStore
+from bot.core.interview import EmptyAnswer, InterviewState, Move
+from bot.core.interviewer import RuleInterviewer
+from bot.core.scenarios import Scenario
+from bot.sessions import Interviews, NoOpenSession, NotYourSession, Turn, UnknownScenario
+from bot.store import (
+    ExchangeRecord,
+    SessionConflict,
+    SessionRecord,
+    SqliteStore,
+    TurnExists,
+    TurnRecord,
+)
 
 INTENT = (
     "People summarise long threads to find out what is asked of them. If the summary leads "
@@ -82,19 +92,138 @@ async def test_unknown_scenario_and_ended_session(service: Interviews) -> None:
         await service.answer(turn.session.id, "u1", INTENT)
 
 
-async def test_concurrent_answers_to_one_session_are_serialised(service: Interviews) -> None:
+async def test_concurrent_answers_to_one_session_are_all_taken_in_turn(
+    service: Interviews,
+) -> None:
     turn = await service.start("u1", "Ada", "dm:u1", "auto-summarize")
     sid = turn.session.id
     answers = [f"Answer number {i}: I think users want shorter summaries." for i in range(5)]
+    # all five read the session at once; each exchange names the turn count it read, so
+    # all but one find the session moved on, and decide again on the fresh one
     results = await asyncio.gather(
         *(service.answer(sid, "u1", a) for a in answers), return_exceptions=True
     )
+    assert [r for r in results if isinstance(r, BaseException)] == []
     session = await service.store.get_session(sid)
     assert session is not None
     state = service.state_of(session)
     stored = [t.text for t in await service.store.transcript(sid) if t.role == "candidate"]
+    assert sorted(stored) == sorted(answers)
     assert list(state.answers) == stored  # state and turns agree
-    assert len(stored) == sum(1 for r in results if not isinstance(r, Exception))
+    assert session.turn_count == 1 + 2 * len(answers)
+    assert [t.seq for t in await service.store.transcript(sid)] == list(range(1, 12))
+
+
+async def test_two_processes_on_one_database_take_a_message_once(tmp_path: Path, catalogue) -> None:
+    """Two services on two connections to one file, as two bot processes would be."""
+    first_store = await SqliteStore.open(tmp_path / "shared.db")
+    second_store = await SqliteStore.open(tmp_path / "shared.db")
+    try:
+        first = Interviews(first_store, catalogue)
+        second = Interviews(second_store, catalogue)
+        sid = (await first.start("u1", "Ada", "dm:u1", "auto-summarize", seed=2)).session.id
+        same = await asyncio.gather(
+            first.answer(sid, "u1", INTENT, message_id="777"),
+            second.answer(sid, "u1", INTENT, message_id="777"),
+            return_exceptions=True,
+        )
+        assert sum(isinstance(r, TurnExists) for r in same) == 1
+        assert sum(isinstance(r, Turn) for r in same) == 1
+        both = await asyncio.gather(
+            first.answer(sid, "u1", "Primary metric: acceptance from 27% to 33%."),
+            second.answer(sid, "u1", "Guardrail: complaints stay under 1%."),
+        )
+        assert all(not t.ended for t in both)
+        session = await second_store.get_session(sid)
+        assert session is not None and session.turn_count == 7
+        stored = [t.text for t in await second_store.transcript(sid) if t.role == "candidate"]
+        assert list(first.state_of(session).answers) == stored and len(stored) == 3
+    finally:
+        await first_store.close()
+        await second_store.close()
+
+
+class CountingStore(SqliteStore):
+    """The SQLite store, counting the session reads and the writes an action makes."""
+
+    reads = 0
+    writes = 0
+
+    async def get_session(self, session_id: int) -> SessionRecord | None:
+        self.reads += 1
+        return await super().get_session(session_id)
+
+    async def record_exchange(self, *args: Any, **kwargs: Any) -> ExchangeRecord:
+        self.writes += 1
+        return await super().record_exchange(*args, **kwargs)
+
+    async def record_turn(self, *args: Any, **kwargs: Any) -> TurnRecord:
+        self.writes += 1
+        return await super().record_turn(*args, **kwargs)
+
+    async def end_session(self, *args: Any, **kwargs: Any) -> SessionRecord:
+        self.writes += 1
+        return await super().end_session(*args, **kwargs)
+
+
+async def test_an_action_reads_the_session_once_and_commits_once(tmp_path: Path, catalogue) -> None:
+    store = await CountingStore.open(tmp_path / "c.db")
+    try:
+        service = Interviews(store, catalogue)
+        sid = (await service.start("u1", "Ada", "dm:u1", "auto-summarize", seed=3)).session.id
+        for act in (
+            lambda: service.answer(sid, "u1", INTENT),
+            lambda: service.hint(sid, "u1"),
+            lambda: service.end(sid, "u1"),
+        ):
+            store.reads = store.writes = 0
+            await act()
+            assert (store.reads, store.writes) == (1, 1)
+        assert await store.open_sessions() == []
+    finally:
+        await store.close()
+
+
+async def test_a_start_is_one_unit_with_its_opening_and_links(service: Interviews) -> None:
+    first = await service.start("u1", "Ada", "dm:u1", "auto-summarize")
+    await service.end(first.session.id, "u1")
+    retry = await service.start(
+        "u1", "Ada", "dm:u1", "auto-summarize", retry_of=first.session.id, organiser_id="o"
+    )
+    assert retry.session.turn_count == 1
+    assert [t.role for t in await service.store.transcript(retry.session.id)] == ["interviewer"]
+    links = await service.store.session_links(retry.session.id)
+    assert (links.retry_of, links.organiser_id) == (first.session.id, "o")
+    with pytest.raises(SessionConflict):
+        await service.start("u1", "Ada", "dm:u1", "bias-complaint", organiser_id="x")
+    assert len(await service.store.transcript(retry.session.id)) == 1
+    assert len(await service.store.user_history("u1")) == 2
+
+
+class OneQuestionInterviewer(RuleInterviewer):
+    """Another kind of interviewer: the opening question, one answer, then the summary."""
+
+    def respond(
+        self, scenario: Scenario, state: InterviewState, answer: str, now: float
+    ) -> tuple[InterviewState, Move]:
+        state, _ = super().respond(scenario, state, answer, now)
+        return super().close(scenario, state, "completed")
+
+
+async def test_another_kind_of_interviewer_needs_no_change_to_the_service(
+    tmp_path: Path, catalogue
+) -> None:
+    store = await SqliteStore.open(tmp_path / "k.db")
+    try:
+        service = Interviews(store, catalogue, interviewer=OneQuestionInterviewer())
+        sid = (await service.start("u1", "Ada", "dm:u1", "auto-summarize")).session.id
+        reply = await service.answer(sid, "u1", INTENT)
+        assert reply.ended and reply.move.end_reason == "completed"
+        assert reply.summary is not None and reply.session.status == "ended"
+        roles = [t.role for t in await store.transcript(sid)]
+        assert roles == ["interviewer", "candidate", "interviewer"]
+    finally:
+        await store.close()
 
 
 async def test_resume_after_reopening_the_store(tmp_path: Path, catalogue) -> None:
