@@ -195,6 +195,14 @@ AUTO_SUMMARIZE = [
         "Let me compute the opportunity: 2 million users at $5 a month is a big prize, so we "
         "should invest more.",
     ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "The scoreboard for me is one thing: how many summaries get copied into a doc or a "
+        "ticket, out of every hundred shown. Today it's about twelve; I'd call the change a "
+        "success at fifteen.",
+    ),
     # a vague target ("make it great"), a split ("half"), vibes as a ship rule: no substance
     case(
         AS,
@@ -262,6 +270,36 @@ IMPACT_LENS = [
         True,
         "In the post-mortem I'd look at where the savings varied. If the day ward saved six "
         "minutes and the ICU saved basically nothing, that points us to the next thing to try.",
+    ),
+    case(
+        IL,
+        "iteration",
+        True,
+        "When the test wraps, I'd sit down with the numbers and ask who it didn't work for. Say "
+        "new writers improved a lot but people with established habits ignored it, then my next "
+        "bet is an onboarding nudge aimed at the habitual group.",
+    ),
+    case(
+        IL,
+        "iteration",
+        True,
+        "If the result is flat, we'd dig into why: maybe the suggestions were too generic. That "
+        "finding would then shape what we try next, for example more specific suggestions for "
+        "legal writers.",
+    ),
+    case(
+        IL,
+        "iteration",
+        False,
+        "We'd do a retro at the end, see what went well and what surprised us, and feed that into "
+        "the next sprint's planning.",
+    ),
+    case(
+        IL,
+        "iteration",
+        False,
+        "After launch we'd look at how it worked for users and keep improving it over time in the "
+        "next version.",
     ),
     case(
         IL,
