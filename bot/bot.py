@@ -1,12 +1,13 @@
-"""The discord.py bot: opens the store, loads the extensions, resumes open sessions.
+"""The discord.py bot: opens the store, loads the extensions, runs the idle sweep.
 
 `create_bot(settings, ...)` returns an `AutoShardedInterviewBot` (shards when Discord
 asks, or `SHARD_COUNT`) or, with `AUTO_SHARD=false`, a single-connection
 `InterviewBot`. Both mention nobody unless a message says so (`allowed_mentions` is
-none for the whole client), register the interview components once as dynamic items
-(so buttons on messages sent before a restart still work), post "resumed" with the
-open question in every open session's channel after a restart, and run the idle
-sweep that closes sessions past their time budget with a summary.
+none for the whole client) and run the idle sweep that closes sessions past their
+time budget (the interview extension posts their summaries, on the
+`interview_session_expired` event). What the features do is theirs: each extension
+registers its commands, its restart-proof components and its hooks
+(`bot.interview_hooks`, see `bot.exts.shared.hooks`); the bot knows none of them by name.
 """
 
 from __future__ import annotations
@@ -16,21 +17,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.core.scenarios import Catalogue, load_directory
-from bot.exts.interview._views import DYNAMIC_ITEMS
+from bot.exts.shared.hooks import InterviewHooks, dispatch_session_expired
 from bot.render import use_templates
 from bot.sessions import Interviews
 from bot.settings import Settings
 from bot.store import Store, open_store
 from bot.watchdog import watch_event_loop
-
-if TYPE_CHECKING:
-    from bot.exts.interview.cog import InterviewCog
 
 log = logging.getLogger("bot")
 
@@ -59,6 +57,7 @@ class InterviewBotMixin:
 
     settings: Settings
     interviews: Interviews
+    interview_hooks: InterviewHooks
 
     def _init_interview(
         self,
@@ -74,11 +73,11 @@ class InterviewBotMixin:
         self._store = store
         self._owns_store = store is None
         self._catalogue = catalogue
-        self._background = background
+        self.background = background  # False: no periodic work (tests, sync)
         self._clock = clock  # every feature's "now" (tests move it: days pass in a second)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.resumed_sessions = asyncio.Event()
-        self._ready_shards: set[int | None] = set()  # shards (None: unsharded) seen READY
+        self.interview_hooks = InterviewHooks()
+        self.resumed_sessions = asyncio.Event()  # set on the interview_sessions_resumed event
 
     # ------------------------------------------------------------------ lifecycle
     async def setup_hook(self) -> None:
@@ -93,9 +92,7 @@ class InterviewBotMixin:
         )
         for name in EXTENSIONS:
             await bot.load_extension(name)
-        bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        if self._background:
-            self.spawn(self._resume_when_ready(), "resume-open-sessions")
+        if self.background:
             self.spawn(self._sweep_loop(), "idle-sweep")
             self.spawn(watch_event_loop(), "loop-watchdog")  # warns of stalls over 100 ms
 
@@ -103,12 +100,6 @@ class InterviewBotMixin:
     def store(self) -> Store:
         assert self._store is not None, "the store opens in setup_hook"
         return self._store
-
-    @property
-    def interview_cog(self) -> InterviewCog:
-        cog = self.get_cog("Interview")  # type: ignore[attr-defined]
-        assert cog is not None
-        return cog  # type: ignore[no-any-return]
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """A background task the bot cancels and awaits on close."""
@@ -122,13 +113,6 @@ class InterviewBotMixin:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
-    async def _resume_when_ready(self) -> None:
-        await self.wait_until_ready()  # type: ignore[attr-defined]
-        try:
-            await self.interview_cog.resume_open_sessions()
-        finally:
-            self.resumed_sessions.set()
-
     async def _sweep_loop(self) -> None:
         await self.wait_until_ready()  # type: ignore[attr-defined]
         while True:
@@ -136,14 +120,15 @@ class InterviewBotMixin:
             await asyncio.sleep(self.settings.idle_sweep_seconds)
 
     async def sweep_once(self) -> int:
-        """Close idle sessions past their budget (posting their summaries); purge old ones."""
+        """Close idle sessions past their budget (their summaries are posted on the
+        `interview_session_expired` event); purge old transcripts."""
         try:
             expired = await self.interviews.sweep()
         except Exception:
             log.exception("idle sweep failed")
             return 0
         for session in expired:
-            await self.interview_cog.post_expired(session)
+            dispatch_session_expired(self, session)  # type: ignore[arg-type]
         if expired:
             log.info("idle sweep closed %d interview(s)", len(expired))
         return len(expired)
@@ -183,26 +168,8 @@ class InterviewBotMixin:
         guilds = len(self.guilds)  # type: ignore[attr-defined]
         log.info("connected as %s (id %s) to %d server(s)", user, getattr(user, "id", "?"), guilds)
 
-    async def on_connect(self) -> None:
-        if not isinstance(self, commands.AutoShardedBot):
-            self._gateway_ready(None)
-
-    async def on_shard_connect(self, shard_id: int) -> None:
-        self._gateway_ready(shard_id)
-
-    def _gateway_ready(self, shard_id: int | None) -> None:
-        """A gateway session got READY; after a shard's first, events were lost: look back.
-
-        Every READY after a shard's first follows a new IDENTIFY (an invalidated session,
-        close 4009, or a RESUME that failed), and Discord does not replay what it sent
-        while there was no session. (discord.py dispatches "connect" on each READY, before
-        the events that follow it, and on_ready only after the guilds have arrived.)
-        """
-        if shard_id not in self._ready_shards:
-            self._ready_shards.add(shard_id)
-            return
-        log.warning("gateway session %s re-identified: looking back for missed messages", shard_id)
-        self.interview_cog.gateway_reset()
+    async def on_interview_sessions_resumed(self, count: int) -> None:
+        self.resumed_sessions.set()
 
 
 def _client_options(settings: Settings, **overrides: Any) -> dict[str, Any]:

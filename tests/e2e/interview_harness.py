@@ -88,6 +88,13 @@ async def interview_bot(
         await store.close()
 
 
+def interview_cog(bot: InterviewBot) -> Any:
+    """The running bot's interview cog (an extension's classes are new on each load)."""
+    cog = bot.get_cog("Interview")
+    assert cog is not None and type(cog).__name__ == "InterviewCog"
+    return cog
+
+
 def thread_of(note: StoredMessage) -> int:
     """The thread id in a "your interview is ready in <#id>" note."""
     match = re.search(r"<#(\d+)>", note.text())

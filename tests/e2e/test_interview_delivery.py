@@ -18,10 +18,16 @@ import discord.http
 import discord.webhook.async_
 import pytest
 from fake_discord import FakeDiscord, StoredMessage
-from interview_harness import assert_no_pings, catalogue, interview_bot, settings_for
+from interview_harness import (
+    assert_no_pings,
+    catalogue,
+    interview_bot,
+    interview_cog,
+    settings_for,
+)
 from test_interview_flow import INTENT, METRIC, PUSHBACK, TEST, UI, is_move
 
-from bot.exts.interview.cog import FLOOD_RATE
+from bot.exts.interview._intake import FLOOD_RATE
 from bot.sessions import Interviews
 from bot.store import open_store
 
@@ -151,7 +157,7 @@ async def test_a_reply_failing_five_500s_is_retried_and_arrives_once(
 ) -> None:
     fake = fake_discord
     async with interview_bot(fake, tmp_path) as h:
-        h.bot.interview_cog.redelivery_delays = (0.3,)
+        interview_cog(h.bot).delivery.redelivery_delays = (0.3,)
         dm, sid, _ = await _start_dm(fake)
         path = f"/channels/{dm}/messages"
         mark = fake.request_checkpoint()
@@ -174,7 +180,8 @@ async def test_an_undelivered_reply_comes_before_the_next_answer(
 ) -> None:
     fake = fake_discord
     async with interview_bot(fake, tmp_path) as h:
-        h.bot.interview_cog.redelivery_delays = ()  # no retry: the next message must carry it
+        # no retry: the next message must carry it
+        interview_cog(h.bot).delivery.redelivery_delays = ()
         dm, sid, _ = await _start_dm(fake)
         fault = fake.fail_next("POST", f"/channels/{dm}/messages", status=500, count=5)
         since = fake.checkpoint()
@@ -203,7 +210,7 @@ async def test_form_try_again_never_records_the_answer_twice(
 ) -> None:
     fake = fake_discord
     async with interview_bot(fake, tmp_path) as h:
-        h.bot.interview_cog.redelivery_delays = ()
+        interview_cog(h.bot).delivery.redelivery_delays = ()
         _dm, sid, opening = await _start_dm(fake)
         fake.fail_next("POST", "/webhooks/*/*", status=500, count=5)
         click = await fake.click(opening, f"iv:answer:{sid}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -239,6 +240,10 @@ async def test_history_pages_open_one_export_and_forget_me(
         exported = await export.wait_reply(predicate=lambda m: bool(m.attachments))
         data = json.loads(exported.file_bytes(0))
         assert len(data["sessions"]) == 12
+        # times as ISO 8601 UTC, as the terminal's export writes them (not epoch seconds)
+        iso = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+        assert iso.fullmatch(data["exported_at"]), data["exported_at"]
+        assert all(iso.fullmatch(s["started_at"]) for s in data["sessions"])
 
         yes = await fake.click(confirm, f"iv:forget:{alice}:yes")
         await yes.wait_callback()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import discord_payloads as P
 from fake_discord import FakeDiscord, StoredMessage
-from interview_harness import assert_no_pings, interview_bot, thread_of
+from interview_harness import assert_no_pings, interview_bot, interview_cog, thread_of
 
 UI = (
     "I would make the summarize button bigger and move it to the toolbar, with a new colour "
@@ -127,7 +127,7 @@ async def test_guild_start_thread_modal_and_messages_to_summary(
             TEST,
             COMPUTE,
         ]
-        assert sid not in h.bot.interview_cog.open
+        assert sid not in interview_cog(h.bot).sessions.open
         assert_no_pings(fake)
 
 

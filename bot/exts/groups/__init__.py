@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from discord.ext import commands
+
+from bot.exts.groups._views import DYNAMIC_ITEMS
+from bot.exts.groups.cog import GroupsCog
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof components."""
-    from bot.exts.groups._views import DYNAMIC_ITEMS
-    from bot.exts.groups.cog import GroupsCog
-
-    await bot.add_cog(GroupsCog(bot))
+    await bot.add_cog(GroupsCog(bot))  # type: ignore[arg-type]
     bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
 
-async def teardown(bot: Any) -> None:
-    from bot.exts.groups._views import DYNAMIC_ITEMS
-
+async def teardown(bot: commands.Bot) -> None:
     bot.remove_dynamic_items(*DYNAMIC_ITEMS)

@@ -5,36 +5,84 @@
 `gp:rsel:<sid>:<criterion>` one criterion's met/partly/missed select ·
 `gp:done:<sid>` submit ratings · `gp:note:<sid>` open the note form (`gp:notem:<sid>`) ·
 `gp:cmp:<uid>:<sid>` compare a session with another attempt.
+
+Each checks who may use it in `interaction_check` (`bot.exts.shared.items`: Retry is
+the candidate's, Join anyone else's, rating and notes the panel's, Compare the menu
+owner's) and hands the press to the groups cog (`PanelActions`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 import discord
 
-from bot.exts._cogs import cog_of
+from bot.exts.shared.items import OwnedItem, SessionItem, form_submission, store_of
 from bot.exts.shared.wording import groups_wording
+from bot.store import SessionRecord
 
-if TYPE_CHECKING:
-    from bot.exts.groups.cog import GroupsCog
-
+GROUPS_COG = "Groups"
 NOTE_FIELD = "note_text"
 NOTE_MODAL_RE = re.compile(r"gp:notem:(?P<sid>[0-9]+)")
 RATINGS = ("met", "partly", "missed")
 SELECTS_PER_PAGE = 4
 
 
-def _cog(interaction: discord.Interaction) -> GroupsCog:
-    return cog_of(interaction, "Groups")  # type: ignore[no-any-return]
+class PanelActions(Protocol):
+    """What the groups cog does with a press that passed its item's checks."""
+
+    async def on_group_button(
+        self, interaction: discord.Interaction, action: str, session: SessionRecord
+    ) -> None: ...
+
+    async def open_rating_form(
+        self, interaction: discord.Interaction, session: SessionRecord, page: int
+    ) -> None: ...
+
+    async def rate(
+        self,
+        interaction: discord.Interaction,
+        session: SessionRecord,
+        criterion_id: str,
+        rating: str,
+    ) -> None: ...
+
+    async def compare(
+        self, interaction: discord.Interaction, user_id: int, session_id: int, other: int
+    ) -> None: ...
+
+
+def _actions(interaction: discord.Interaction) -> PanelActions:
+    return cast(PanelActions, interaction.client.get_cog(GROUPS_COG))  # type: ignore[attr-defined]
+
+
+async def panelist_refusal(interaction: discord.Interaction, session: SessionRecord) -> str | None:
+    """Why this user may not rate (or note) this session, or None: a panelist of an ended
+    group session."""
+    uid = str(interaction.user.id)
+    if session.mode != "group" or session.user_id == uid:
+        return groups_wording("rate_not_allowed")
+    if session.is_open:
+        return groups_wording("rate_after_end")
+    panel = await store_of(interaction.client).panelists(session.id)
+    if not any(p.user_id == uid for p in panel):
+        return groups_wording("rate_join_first")
+    return None
+
+
+class GroupSessionItem(SessionItem[Any], template=r"(?!)"):
+    """A study-group component acting on one session."""
+
+    def missing(self) -> str:
+        return groups_wording("session_missing")
 
 
 class GroupButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"gp:(?P<action>retry|join|done|note):(?P<sid>[0-9]+)",
+    GroupSessionItem, template=r"gp:(?P<action>retry|join|done|note):(?P<sid>[0-9]+)"
 ):
-    """Retry, Join panel, Submit ratings, Add a note."""
+    """Retry (the candidate), Join panel (anyone else), Submit ratings and Add a note
+    (the panel)."""
 
     STYLES = {  # noqa: RUF012
         "retry": discord.ButtonStyle.primary,
@@ -56,19 +104,26 @@ class GroupButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
     ) -> GroupButton:
         return cls(match["action"], int(match["sid"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_button(interaction, self.action, self.session_id)
+    async def session_refusal(
+        self, interaction: discord.Interaction, session: SessionRecord
+    ) -> str | None:
+        own = session.user_id == str(interaction.user.id)
+        if self.action == "retry":
+            return None if own else groups_wording("retry_not_yours")
+        if self.action == "join":
+            return groups_wording("join_own") if own else None
+        return await panelist_refusal(interaction, session)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).on_group_button(interaction, self.action, self.session)
 
 
-class RateButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"gp:rate:(?P<sid>[0-9]+):(?P<page>[0-9]+)",
-):
-    """Open the rating form (page `page` of the criteria)."""
+class RateButton(GroupSessionItem, template=r"gp:rate:(?P<sid>[0-9]+):(?P<page>[0-9]+)"):
+    """Open the rating form (page `page` of the criteria); only for the panel."""
 
     def __init__(self, session_id: int, page: int = 0, label: str | None = None) -> None:
         super().__init__(
@@ -83,19 +138,21 @@ class RateButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
     ) -> RateButton:
         return cls(int(match["sid"]), int(match["page"]), item.label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_rate_form(interaction, self.session_id, self.page)
+    async def session_refusal(
+        self, interaction: discord.Interaction, session: SessionRecord
+    ) -> str | None:
+        return await panelist_refusal(interaction, session)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).open_rating_form(interaction, self.session, self.page)
 
 
-class RatingSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"gp:rsel:(?P<sid>[0-9]+):(?P<cid>[a-z][a-z0-9_-]*)",
-):
-    """One criterion: met / partly / missed."""
+class RatingSelect(GroupSessionItem, template=r"gp:rsel:(?P<sid>[0-9]+):(?P<cid>[a-z][a-z0-9_-]*)"):
+    """One criterion: met / partly / missed; only for the panel."""
 
     def __init__(
         self,
@@ -124,20 +181,27 @@ class RatingSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
     ) -> RatingSelect:
         return cls(int(match["sid"]), match["cid"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    @property
+    def rating(self) -> str:
         values = self.item.values
-        rating = values[0] if values else ""
-        await _cog(interaction).on_rating(interaction, self.session_id, self.criterion_id, rating)
+        return values[0] if values else ""
+
+    async def session_refusal(
+        self, interaction: discord.Interaction, session: SessionRecord
+    ) -> str | None:
+        if self.rating not in RATINGS:
+            return self.missing()
+        return await panelist_refusal(interaction, session)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).rate(interaction, self.session, self.criterion_id, self.rating)
 
 
-class CompareSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"gp:cmp:(?P<uid>[0-9]+):(?P<sid>[0-9]+)",
-):
+class CompareSelect(OwnedItem[Any], template=r"gp:cmp:(?P<uid>[0-9]+):(?P<sid>[0-9]+)"):
     """Compare the session on screen with another attempt at the same scenario."""
 
     def __init__(
@@ -150,19 +214,22 @@ class CompareSelect(
                 options=options or [discord.SelectOption(label="-", value="0")],
             )
         )
-        self.user_id = user_id
+        self.owner_id = user_id
         self.session_id = session_id
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str]
     ) -> CompareSelect:
         return cls(int(match["uid"]), int(match["sid"]), list(item.options))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    def not_yours(self) -> str:
+        return groups_wording("not_your_menu")
+
+    async def act(self, interaction: discord.Interaction) -> None:
         values = self.item.values
         other = int(values[0]) if values else 0
-        await _cog(interaction).on_compare(interaction, self.user_id, self.session_id, other)
+        await _actions(interaction).compare(interaction, self.owner_id, self.session_id, other)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
@@ -198,21 +265,11 @@ class NoteModal(discord.ui.Modal):
 
 def note_submission(interaction: discord.Interaction) -> tuple[int, str] | None:
     """(session id, note) if this interaction is a submitted note form."""
-    if interaction.type is not discord.InteractionType.modal_submit:
+    submitted = form_submission(interaction, NOTE_MODAL_RE, NOTE_FIELD)
+    if submitted is None:
         return None
-    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    match = NOTE_MODAL_RE.fullmatch(str(data.get("custom_id", "")))
-    if match is None:
-        return None
-    stack = list(data.get("components", []))
-    while stack:
-        comp = stack.pop(0)
-        if comp.get("custom_id") == NOTE_FIELD:
-            return int(match["sid"]), str(comp.get("value") or "")
-        stack.extend(comp.get("components", []))
-        if "component" in comp:
-            stack.append(comp["component"])
-    return int(match["sid"]), ""
+    match, note = submitted
+    return int(match["sid"]), note
 
 
 def rating_view(

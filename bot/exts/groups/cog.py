@@ -1,16 +1,16 @@
 """Study groups: panel mode, Retry and compare, server settings and the leaderboard.
 
-The interview cog calls this cog's hooks (`start_refusal`, `session_started`,
-`opening_items`, `summary_extras`) and otherwise knows nothing about it; the
-`/interview settings`, `/interview leaderboard` and `/interview leaderboard-opt-in`
-subcommands are attached to the interview group when this cog loads.
+The cog registers interview hooks (`bot.exts.shared.hooks`: a start check for the
+server settings, the retry lineage when a session starts, Join panel on a group
+session's opening, the change, the panel and Retry / Rate / Compare under the
+feedback) and starts retries through the interview extension's starter; it adds
+`/interview settings`, `/interview leaderboard` and `/interview leaderboard-opt-in`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -19,22 +19,31 @@ from discord.ext import commands
 from bot.core.panel import AttemptDelta, PanelComparison, compare_attempts, compare_panel
 from bot.core.scenarios import Scenario
 from bot.core.summary import Summary
-from bot.exts.errors import report
 from bot.exts.groups._views import (
     CompareSelect,
     GroupButton,
     NoteModal,
     RateButton,
     note_submission,
+    panelist_refusal,
     rating_view,
 )
-from bot.exts.shared.embeds import COLOURS, EmbedBuilder, info_embed, truncate
+from bot.exts.shared.channels import session_channel
+from bot.exts.shared.commands import (
+    add_interview_subcommands,
+    interview_subcommand,
+    remove_interview_subcommands,
+    subcommands_of,
+)
+from bot.exts.shared.embeds import CHOICE_NAME_LIMIT, COLOURS, EmbedBuilder, info_embed, truncate
+from bot.exts.shared.hooks import StartLinks, SummaryExtras
+from bot.exts.shared.items import reported
 from bot.exts.shared.wording import escape_user_text, groups_wording, status_mark
+from bot.presenter import shown_day
 from bot.store import NotAPanelist, SessionRecord
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
-    from bot.exts.interview.cog import InterviewCog
 
 log = logging.getLogger("bot.groups")
 
@@ -51,44 +60,21 @@ class GroupsCog(commands.Cog, name="Groups"):
         self.bot = bot
         self.interviews = bot.interviews
         self.store = bot.interviews.store
-        self._subcommands: list[app_commands.Command[Any, Any, Any]] = [
-            app_commands.Command(
-                name="settings",
-                description=groups_wording("cmd_settings"),
-                callback=self.settings_cmd,
-            ),
-            app_commands.Command(
-                name="leaderboard",
-                description=groups_wording("cmd_leaderboard"),
-                callback=self.leaderboard_cmd,
-            ),
-            app_commands.Command(
-                name="leaderboard-opt-in",
-                description=groups_wording("cmd_opt_in"),
-                callback=self.opt_in_cmd,
-            ),
-        ]
+        self.subcommands = subcommands_of(self)
 
     async def cog_load(self) -> None:
-        group = self._group()
-        for command in self._subcommands:
-            group.add_command(command, override=True)
+        add_interview_subcommands(self.bot.tree, self.subcommands)  # type: ignore[attr-defined]
+        self.bot.interview_hooks.register(
+            self,
+            start_check=self.start_refusal,
+            session_started=self.session_started,
+            opening_items=self.opening_items,
+            summary_extras=self.summary_extras,
+        )
 
     async def cog_unload(self) -> None:
-        group = cast(Any, self.bot).tree.get_command("interview")
-        if isinstance(group, app_commands.Group):  # gone already if interview unloaded first
-            for command in self._subcommands:
-                group.remove_command(command.name)
-
-    def _group(self) -> app_commands.Group:
-        group = cast(Any, self.bot).tree.get_command("interview")
-        if not isinstance(group, app_commands.Group):
-            raise RuntimeError("load bot.exts.interview before bot.exts.groups")
-        return group
-
-    @property
-    def icog(self) -> InterviewCog:
-        return cast(Any, self.bot).interview_cog  # type: ignore[no-any-return]
+        self.bot.interview_hooks.unregister(self)
+        remove_interview_subcommands(self.bot.tree, self.subcommands)  # type: ignore[attr-defined]
 
     def now(self) -> float:
         return self.interviews.clock()
@@ -121,13 +107,11 @@ class GroupsCog(commands.Cog, name="Groups"):
                 return groups_wording("needs_role", role=f"<@&{role_id}>")
         return None
 
-    async def session_started(
-        self, session: SessionRecord, *, organiser_id: str | None, retry_of: int | None
-    ) -> None:
+    async def session_started(self, session: SessionRecord, links: StartLinks) -> None:
         """Store the retry lineage and the organiser."""
-        if organiser_id is not None or retry_of is not None:
+        if links.organiser_id is not None or links.retry_of is not None:
             await self.store.set_session_links(
-                session.id, retry_of=retry_of, organiser_id=organiser_id
+                session.id, retry_of=links.retry_of, organiser_id=links.organiser_id
             )
 
     def opening_items(self, session: SessionRecord) -> list[discord.ui.Item[Any]]:
@@ -136,7 +120,7 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     async def summary_extras(
         self, session: SessionRecord, scenario: Scenario, summary: Summary, *, live: bool
-    ) -> tuple[list[discord.Embed], list[discord.ui.Item[Any]]]:
+    ) -> SummaryExtras:
         """The change since the retried attempt, the panel, and Retry / Rate / Compare."""
         embeds: list[discord.Embed] = []
         items: list[discord.ui.Item[Any]] = []
@@ -149,7 +133,7 @@ class GroupsCog(commands.Cog, name="Groups"):
             panel = await self.panel_embeds(session, summary)
             embeds.extend(panel)
         if session.status == "open":
-            return embeds, items
+            return SummaryExtras(embeds, items)
         items.append(GroupButton("retry", session.id))
         if session.mode == "group" and live:
             items.append(RateButton(session.id))
@@ -164,14 +148,15 @@ class GroupsCog(commands.Cog, name="Groups"):
                 options = [
                     discord.SelectOption(
                         label=truncate(
-                            groups_wording("compare_option", sid=sid, when=_when(at), score=ov), 100
+                            groups_wording("compare_option", sid=sid, when=shown_day(at), score=ov),
+                            CHOICE_NAME_LIMIT,
                         ),
                         value=str(sid),
                     )
                     for sid, at, ov in others
                 ]
                 items.append(CompareSelect(int(session.user_id), session.id, options))
-        return embeds, items
+        return SummaryExtras(embeds, items)
 
     async def _statuses(self, session_id: int) -> tuple[dict[str, str], int] | None:
         """A session's per-criterion statuses and overall score, or None if unavailable."""
@@ -214,125 +199,74 @@ class GroupsCog(commands.Cog, name="Groups"):
             return []
         return panel_embeds(comparison, notes, summary.scenario_title)
 
-    # ------------------------------------------------------------------ buttons
-    async def on_button(self, interaction: discord.Interaction, action: str, sid: int) -> None:
-        try:
-            session = await self.bot.store.get_session(sid)
-            if session is None:
-                await interaction.response.send_message(
-                    groups_wording("session_missing"), ephemeral=True
-                )
-                return
-            if action == "retry":
-                await self._retry(interaction, session)
-            elif action == "join":
-                await self._join(interaction, session)
-            elif action == "note":
-                await self._note_form(interaction, session)
-            else:
-                await self._submit(interaction, session)
-        except Exception as exc:
-            await report(interaction, exc)
+    # ------------------------------------------------------------------ buttons and forms
+    async def on_group_button(
+        self, interaction: discord.Interaction, action: str, session: SessionRecord
+    ) -> None:
+        """Retry, Join panel, Add a note or Submit ratings (the button checked who pressed)."""
+        if action == "retry":
+            await self._retry(interaction, session)
+        elif action == "join":
+            await self._join(interaction, session)
+        elif action == "note":
+            await self._note_form(interaction, session)
+        else:
+            await self._submit(interaction, session)
 
     async def _retry(self, interaction: discord.Interaction, session: SessionRecord) -> None:
-        if session.user_id != str(interaction.user.id):
-            await interaction.response.send_message(
-                groups_wording("retry_not_yours"), ephemeral=True
-            )
-            return
         scenario = await self.interviews.scenario_in(interaction.guild_id, session.scenario_id)
-        await self.icog.begin(interaction, scenario, session.mode, retry_of=session.id)
+        await self.bot.interview_hooks.start_interview(
+            interaction, scenario, session.mode, retry_of=session.id
+        )
 
     async def _join(self, interaction: discord.Interaction, session: SessionRecord) -> None:
         user = interaction.user
-        if session.user_id == str(user.id):
-            await interaction.response.send_message(groups_wording("join_own"), ephemeral=True)
-            return
         fresh = await self.store.join_panel(session.id, str(user.id), user.display_name)
         key = "joined" if fresh else "joined_already"
         await interaction.response.send_message(
             groups_wording(key, open=session.is_open), ephemeral=True
         )
 
-    async def _panelist(self, interaction: discord.Interaction, session: SessionRecord) -> bool:
-        """True if the user may rate this session; otherwise tells them why not."""
-        uid = str(interaction.user.id)
-        if session.mode != "group" or session.user_id == uid:
-            await interaction.response.send_message(
-                groups_wording("rate_not_allowed"), ephemeral=True
-            )
-            return False
-        if session.is_open:
-            await interaction.response.send_message(
-                groups_wording("rate_after_end"), ephemeral=True
-            )
-            return False
-        if not any(p.user_id == uid for p in await self.store.panelists(session.id)):
-            await interaction.response.send_message(
-                groups_wording("rate_join_first"), ephemeral=True
-            )
-            return False
-        return True
-
-    async def on_rate_form(self, interaction: discord.Interaction, sid: int, page: int) -> None:
-        try:
-            session = await self.bot.store.get_session(sid)
-            if session is None:
-                await interaction.response.send_message(
-                    groups_wording("session_missing"), ephemeral=True
-                )
-                return
-            if not await self._panelist(interaction, session):
-                return
-            scenario = await self.interviews.scenario_for(session)
-            criteria = [(c.id, c.spec.label) for c in scenario.criteria]
-            mine = {
-                r.criterion_id: r.rating
-                for r in await self.bot.store.peer_ratings(sid)
-                if r.rater_id == str(interaction.user.id)
-            }
-            view = rating_view(sid, criteria, mine, page)
-            text = groups_wording("rate_intro", scenario=scenario.spec, count=len(criteria))
-            message = interaction.message
-            if message is None or not message.flags.ephemeral:
-                await interaction.response.send_message(text, view=view, ephemeral=True)
-            else:
-                await interaction.response.edit_message(content=text, view=view)
-        except Exception as exc:
-            await report(interaction, exc)
-
-    async def on_rating(
-        self, interaction: discord.Interaction, sid: int, criterion_id: str, rating: str
+    async def open_rating_form(
+        self, interaction: discord.Interaction, session: SessionRecord, page: int
     ) -> None:
-        try:
-            session = await self.bot.store.get_session(sid)
-            if session is None or rating not in ("met", "partly", "missed"):
-                await interaction.response.send_message(
-                    groups_wording("session_missing"), ephemeral=True
-                )
-                return
-            if not await self._panelist(interaction, session):
-                return
-            await self.bot.store.add_peer_rating(
-                sid,
-                str(interaction.user.id),
-                criterion_id,
-                rating,  # type: ignore[arg-type]
-            )
-            await interaction.response.defer()
-        except Exception as exc:
-            await report(interaction, exc)
+        """A page of the panelist's rating form, with their ratings so far."""
+        scenario = await self.interviews.scenario_for(session)
+        criteria = [(c.id, c.spec.label) for c in scenario.criteria]
+        mine = {
+            r.criterion_id: r.rating
+            for r in await self.bot.store.peer_ratings(session.id)
+            if r.rater_id == str(interaction.user.id)
+        }
+        view = rating_view(session.id, criteria, mine, page)
+        text = groups_wording("rate_intro", scenario=scenario.spec, count=len(criteria))
+        message = interaction.message
+        if message is None or not message.flags.ephemeral:
+            await interaction.response.send_message(text, view=view, ephemeral=True)
+        else:
+            await interaction.response.edit_message(content=text, view=view)
+
+    async def rate(
+        self,
+        interaction: discord.Interaction,
+        session: SessionRecord,
+        criterion_id: str,
+        rating: str,
+    ) -> None:
+        await self.bot.store.add_peer_rating(
+            session.id,
+            str(interaction.user.id),
+            criterion_id,
+            rating,  # type: ignore[arg-type]
+        )
+        await interaction.response.defer()
 
     async def _submit(self, interaction: discord.Interaction, session: SessionRecord) -> None:
-        if not await self._panelist(interaction, session):
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.refresh_panel_message(session)
         await interaction.followup.send(groups_wording("ratings_saved"), ephemeral=True)
 
     async def _note_form(self, interaction: discord.Interaction, session: SessionRecord) -> None:
-        if not await self._panelist(interaction, session):
-            return
         uid = str(interaction.user.id)
         panel = await self.store.panelists(session.id)
         mine = next((p.note for p in panel if p.user_id == uid), None)
@@ -340,18 +274,20 @@ class GroupsCog(commands.Cog, name="Groups"):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A submitted note form (read by custom id, so forms from before a restart count)."""
         parsed = note_submission(interaction)
         if parsed is None:
             return
         sid, note = parsed
-        try:
+        async with reported(interaction):
             session = await self.bot.store.get_session(sid)
-            if session is None:
-                await interaction.response.send_message(
-                    groups_wording("session_missing"), ephemeral=True
-                )
-                return
-            if not await self._panelist(interaction, session):
+            refusal = (
+                groups_wording("session_missing")
+                if session is None
+                else await panelist_refusal(interaction, session)
+            )
+            if refusal is not None or session is None:
+                await interaction.response.send_message(refusal, ephemeral=True)
                 return
             try:
                 await self.store.set_panel_note(sid, str(interaction.user.id), note)
@@ -363,8 +299,6 @@ class GroupsCog(commands.Cog, name="Groups"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             await self.refresh_panel_message(session)
             await interaction.followup.send(groups_wording("note_saved"), ephemeral=True)
-        except Exception as exc:
-            await report(interaction, exc)
 
     async def refresh_panel_message(self, session: SessionRecord) -> None:
         """Post (or edit) the one bot-vs-panel message in the session's channel."""
@@ -375,7 +309,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         embeds = await self.panel_embeds(session, summary)
         if not embeds:
             return
-        channel = self.icog.channel_of(session)
+        channel = session_channel(self.bot, session)  # type: ignore[arg-type]
         links = await self.store.session_links(session.id)
         if links.panel_message_id:
             message = channel.get_partial_message(int(links.panel_message_id))  # type: ignore[attr-defined]
@@ -387,39 +321,33 @@ class GroupsCog(commands.Cog, name="Groups"):
         posted = await channel.send(embeds=embeds[:10])
         await self.store.set_panel_message(session.id, str(posted.id))
 
-    async def on_compare(
+    async def compare(
         self, interaction: discord.Interaction, user_id: int, sid: int, other: int
     ) -> None:
-        try:
-            if interaction.user.id != user_id:
-                await interaction.response.send_message(
-                    groups_wording("not_your_menu"), ephemeral=True
-                )
-                return
-            first, second = sorted((sid, other))
-            sessions = [await self.bot.store.get_session(x) for x in (first, second)]
-            if any(s is None or s.user_id != str(user_id) for s in sessions):
-                await interaction.response.send_message(
-                    groups_wording("session_missing"), ephemeral=True
-                )
-                return
-            later = sessions[1]
-            assert later is not None
-            await self.interviews.scenario_for(later)
-            after = await self.interviews.summary_for(later)
-            delta = await self._delta(first, after)
-            if delta is None:
-                await interaction.response.send_message(
-                    groups_wording("compare_unavailable"), ephemeral=True
-                )
-                return
+        """Two of the user's attempts side by side (the menu checked it is theirs)."""
+        first, second = sorted((sid, other))
+        sessions = [await self.bot.store.get_session(x) for x in (first, second)]
+        if any(s is None or s.user_id != str(user_id) for s in sessions):
             await interaction.response.send_message(
-                embeds=delta_embeds(delta, first, second)[:10], ephemeral=True
+                groups_wording("session_missing"), ephemeral=True
             )
-        except Exception as exc:
-            await report(interaction, exc)
+            return
+        later = sessions[1]
+        assert later is not None
+        await self.interviews.scenario_for(later)
+        after = await self.interviews.summary_for(later)
+        delta = await self._delta(first, after)
+        if delta is None:
+            await interaction.response.send_message(
+                groups_wording("compare_unavailable"), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            embeds=delta_embeds(delta, first, second)[:10], ephemeral=True
+        )
 
     # ------------------------------------------------------------------ settings
+    @interview_subcommand("settings", groups_wording("cmd_settings"))
     @app_commands.describe(
         channel=groups_wording("cmd_settings_channel"),
         group_role=groups_wording("cmd_settings_role"),
@@ -472,6 +400,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         )
 
     # ------------------------------------------------------------------ leaderboard
+    @interview_subcommand("leaderboard", groups_wording("cmd_leaderboard"))
     async def leaderboard_cmd(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
             await interaction.response.send_message(groups_wording("server_only"), ephemeral=True)
@@ -495,6 +424,7 @@ class GroupsCog(commands.Cog, name="Groups"):
         )
         await interaction.response.send_message(embed=embed)
 
+    @interview_subcommand("leaderboard-opt-in", groups_wording("cmd_opt_in"))
     @app_commands.describe(state=groups_wording("cmd_opt_in_state"))
     @app_commands.choices(
         state=[
@@ -513,10 +443,6 @@ class GroupsCog(commands.Cog, name="Groups"):
 
 
 # ---------------------------------------------------------------------- embeds
-def _when(at: float | None) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(at or 0))
-
-
 def delta_embeds(delta: AttemptDelta, before_id: int, after_id: int) -> list[discord.Embed]:
     """The change per criterion between two attempts."""
     builder = EmbedBuilder(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from discord.ext import commands
+
+from bot.exts.loop.cog import LoopCog
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: commands.Bot) -> None:
     """Extension entry point."""
-    from bot.exts.loop.cog import LoopCog
-
-    await bot.add_cog(LoopCog(bot))
+    await bot.add_cog(LoopCog(bot))  # type: ignore[arg-type]

@@ -56,7 +56,7 @@ class LoopCog(commands.Cog, name="Loop"):
         self.caught_up = asyncio.Event()  # set after the start-up catch-up has run
 
     async def cog_load(self) -> None:
-        if getattr(self.bot, "_background", False):
+        if self.bot.background:
             self.bot.spawn(self._reminders(), "loop-reminders")
 
     def now(self) -> float:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from discord.ext import commands
+
+from bot.exts.progress.cog import ProgressCog
+from bot.exts.progress.pace import PaceCog
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: commands.Bot) -> None:
     """Extension entry point: one cog per feature."""
-    from bot.exts.progress.cog import ProgressCog
-    from bot.exts.progress.pace import PaceCog
-
-    await bot.add_cog(ProgressCog(bot))
-    await bot.add_cog(PaceCog(bot))
+    await bot.add_cog(ProgressCog(bot))  # type: ignore[arg-type]
+    await bot.add_cog(PaceCog(bot))  # type: ignore[arg-type]

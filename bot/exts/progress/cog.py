@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.core.scenarios import Scenario
 from bot.exts.progress._chart import ChartData, render_chart
+from bot.exts.shared.commands import (
+    add_interview_subcommands,
+    interview_subcommand,
+    remove_interview_subcommands,
+    subcommands_of,
+)
 from bot.exts.shared.embeds import COLOURS, FIELD_VALUE_LIMIT, truncate
 from bot.exts.shared.wording import groups_wording
 from bot.store import ScenarioCriterionStat
@@ -36,20 +41,13 @@ class ProgressCog(commands.Cog, name="Progress"):
         self.bot = bot
         self.interviews = bot.interviews
         self.store = bot.interviews.store
-        self._command = app_commands.Command(
-            name="progress", description=groups_wording("cmd_progress"), callback=self.progress_cmd
-        )
+        self.subcommands = subcommands_of(self)
 
     async def cog_load(self) -> None:
-        group = cast(Any, self.bot).tree.get_command("interview")
-        if not isinstance(group, app_commands.Group):
-            raise RuntimeError("load bot.exts.interview before bot.exts.progress")
-        group.add_command(self._command, override=True)
+        add_interview_subcommands(self.bot.tree, self.subcommands)  # type: ignore[attr-defined]
 
     async def cog_unload(self) -> None:
-        group = cast(Any, self.bot).tree.get_command("interview")
-        if isinstance(group, app_commands.Group):
-            group.remove_command(self._command.name)
+        remove_interview_subcommands(self.bot.tree, self.subcommands)  # type: ignore[attr-defined]
 
     async def _scenarios(self, guild_id: int | None) -> dict[str, Scenario]:
         known = {s.id: s for s in self.interviews.catalogue}
@@ -70,6 +68,7 @@ class ProgressCog(commands.Cog, name="Progress"):
             label = stat.criterion_id
         return f"{label} ({scenario.spec.title})"
 
+    @interview_subcommand("progress", groups_wording("cmd_progress"))
     async def progress_cmd(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
         uid = str(interaction.user.id)

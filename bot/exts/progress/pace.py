@@ -18,12 +18,12 @@ from discord.ext import commands
 
 from bot.core.interview import InterviewState
 from bot.core.scenarios import Scenario
+from bot.exts.shared.channels import session_channel
 from bot.exts.shared.wording import groups_wording, user_mention
 from bot.store import SessionRecord
 
 if TYPE_CHECKING:
     from bot.bot import InterviewBotMixin
-    from bot.exts.interview.cog import InterviewCog
 
 log = logging.getLogger("bot.pace")
 
@@ -45,8 +45,12 @@ class PaceCog(commands.Cog, name="Pace"):
         self.warned: dict[int, tuple[float, int]] = {}
 
     async def cog_load(self) -> None:
-        if getattr(self.bot, "_background", False):
+        self.bot.interview_hooks.register(self, status_lines=self.status_lines)
+        if self.bot.background:
             self.bot.spawn(self._loop(), "answer-pace")
+
+    async def cog_unload(self) -> None:
+        self.bot.interview_hooks.unregister(self)
 
     async def _loop(self) -> None:
         await cast(Any, self.bot).wait_until_ready()
@@ -91,7 +95,6 @@ class PaceCog(commands.Cog, name="Pace"):
     async def _post(
         self, session: SessionRecord, state: InterviewState, pace: list[int], level: int, at: float
     ) -> bool:
-        icog: InterviewCog = cast(Any, self.bot).interview_cog
         text = groups_wording(
             "pace_note",
             candidate=user_mention(session.user_id),
@@ -101,7 +104,7 @@ class PaceCog(commands.Cog, name="Pace"):
             left=int(state.time_left(at) // 60),
         )
         try:
-            await icog.channel_of(session).send(content=text)
+            await session_channel(self.bot, session).send(content=text)  # type: ignore[arg-type]
             return True
         except discord.HTTPException as exc:
             log.info("pace note for session %s not posted: %s", session.id, exc)

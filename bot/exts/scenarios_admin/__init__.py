@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
+from bot.exts.scenarios_admin.cog import setup
 
-
-async def setup(bot: Any) -> None:
-    """Extension entry point."""
-    from bot.exts.scenarios_admin.cog import setup as setup_cog
-
-    await setup_cog(bot)
+__all__ = ["setup"]
