@@ -27,6 +27,8 @@ from bot.store.records import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
     from bot.store.records import Clock
     from bot.store.sqlite.write_queue import Work
 
@@ -64,9 +66,9 @@ class SqliteGroupStore:
     if TYPE_CHECKING:
         _clock: Clock
 
-        async def _unit(self, work: Work[T]) -> T: ...
+        def _unit(self, work: Work[T]) -> Coroutine[Any, Any, T]: ...
 
-        async def _read(self, work: Work[T]) -> T: ...
+        def _read(self, work: Work[T]) -> Coroutine[Any, Any, T]: ...
 
     # -- session links ---------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from bot.store.errors import CustomScenarioLimit
 from bot.store.records import CustomScenarioRecord, ScenarioVersion
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
     import aiosqlite
 
     from bot.store.sqlite.write_queue import Work
@@ -56,9 +58,9 @@ class SqliteScenarioStore:
 
     if TYPE_CHECKING:
 
-        async def _unit(self, work: Work[T]) -> T: ...
+        def _unit(self, work: Work[T]) -> Coroutine[Any, Any, T]: ...
 
-        async def _read(self, work: Work[T]) -> T: ...
+        def _read(self, work: Work[T]) -> Coroutine[Any, Any, T]: ...
 
     # -- custom scenarios ----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -126,6 +126,15 @@ def _rating(row: sqlite3.Row) -> PeerRating:
     )
 
 
+def _raise_turn_exists(
+    exc: sqlite3.IntegrityError, session_id: int, message_ids: Iterable[str | None]
+) -> None:
+    """TurnExists if the insert broke the one-turn-per-message rule (else nothing)."""
+    given = [m for m in message_ids if m is not None]
+    if given and "message_id" in str(exc):
+        raise TurnExists(f"message {given[0]} is already a turn of session {session_id}") from None
+
+
 def _check_roles(turns: Iterable[NewTurn]) -> None:
     """Refuse an unknown role before the unit starts."""
     for turn in turns:
@@ -206,13 +215,13 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
 
     # -- the unit of work ------------------------------------------------------------
 
-    async def _unit(self, work: Work[T]) -> T:
-        """Run `work` as one unit of work on the write queue (group commit)."""
-        return await self._queue.run(work)
+    def _unit(self, work: Work[T]) -> Coroutine[Any, Any, T]:
+        """`work` as one unit of work on the write queue (group commit), to await."""
+        return self._queue.run(work)
 
-    async def _read(self, work: Work[T]) -> T:
+    def _read(self, work: Work[T]) -> Coroutine[Any, Any, T]:
         """A read: the same path as writes, so it only ever sees committed data."""
-        return await self._queue.run(work)
+        return self._queue.run(work)
 
     # -- users and settings ----------------------------------------------------------
 
@@ -346,11 +355,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 ],
             )
         except sqlite3.IntegrityError as exc:
-            message_ids = [t.message_id for t in turns if t.message_id is not None]
-            if message_ids and "message_id" in str(exc):
-                raise TurnExists(
-                    f"message {message_ids[0]} is already a turn of session {session_id}"
-                ) from None
+            _raise_turn_exists(exc, session_id, [t.message_id for t in turns])
             raise
         return records
 
@@ -428,8 +433,8 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         *,
         message_id: str | None = None,
     ) -> TurnRecord:
-        turn = NewTurn(role, author_id, text, message_id)
-        _check_roles((turn,))
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
         encoded = _dumps(new_state)
         now = self._clock()
 
@@ -443,8 +448,17 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             )
             if not rows:
                 raise await self._not_open(conn, session_id)
-            (record,) = await self._insert_turns(conn, session_id, rows[0][0] - 1, (turn,), now)
-            return record
+            seq = int(rows[0][0])
+            try:
+                await conn.execute(
+                    "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
+                    "message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, seq, role, author_id, text, now, message_id),
+                )
+            except sqlite3.IntegrityError as exc:
+                _raise_turn_exists(exc, session_id, [message_id])
+                raise
+            return TurnRecord(session_id, seq, role, author_id, text, now, message_id)
 
         return await self._unit(work)
 
