@@ -202,6 +202,8 @@ class Starter:
             channel_id=channel_id or str(interaction.channel_id),
             guild_id=str(guild_id) if guild_id is not None else None,
             study=study,
+            retry_of=links.retry_of,
+            organiser_id=links.organiser_id,
         )
         self.sessions.track(turn.session)
         self.sessions.touched.add(turn.session.id)
