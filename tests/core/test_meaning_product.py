@@ -180,7 +180,23 @@ AUTO_SUMMARIZE = [
         "We'd hand the new version to a random half of roughly twelve thousand sellers for three "
         "weeks, and only keep it if the low end of the ninety-five percent range is above zero.",
     ),
+    # a population given as a bare figure, arms against a control
+    case(
+        AS,
+        "experiment_plan",
+        True,
+        "Each variant goes head to head with the current summary on a random slice of users: "
+        "about 60,000 weekly summarizers, four slices plus a control. A variant only wins if it "
+        "beats control by more than the margin of error at 95%.",
+    ),
     # compute: a budget that rules something out, in plain words; market sizing is not one
+    case(
+        AS,
+        "compute_constraint",
+        True,
+        "On the phone we only have a tiny model and about 300 milliseconds, so a full rewrite is "
+        "out; the bet has to be reordering what the summary already says.",
+    ),
     case(
         AS,
         "compute_constraint",
@@ -245,6 +261,14 @@ AUTO_SUMMARIZE = [
         True,
         "Microsoft and Google have both published usage studies on AI summaries; I'd read them "
         "carefully and match what the leaders are doing, since they have way more data than us.",
+    ),
+    # a competitor named only to be set aside is not leaning on research
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        False,
+        "I know one rival shipped a bullet mode last spring, but that's not my reason; our own "
+        "logs show people reopen summaries that list the decisions.",
     ),
     case(
         AS,
@@ -456,6 +480,22 @@ TONE_TRANSFORMER = [
         False,
         "We'd track BLEU over time and report it to leadership; if BLEU goes up, the users are "
         "happier, it's that simple.",
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        "For watching it I'd write the query we schedule:\nSELECT day, AVG(accepted) AS rate\n"
+        "FROM suggestions\nGROUP BY day\nHAVING AVG(accepted) < 0.2;",
+    ),
+    # a latency budget next to "keep an eye on quality" is not a monitoring threshold
+    case(
+        TT,
+        "monitoring_plan",
+        False,
+        "I'd guess suggestions need to land under 200 ms, which probably means a smaller distilled "
+        "model. Beyond that we'd keep a close eye on quality and speed after launch and react "
+        "quickly if users aren't happy.",
     ),
     # a flag mentioned after the coupling is not opening with a rollout plan
     case(
