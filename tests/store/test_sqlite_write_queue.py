@@ -8,6 +8,7 @@ import asyncio
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 from store_helpers import raw_rows
 
 from bot import PROJECT_ROOT
-from bot.store import SqliteStore, StoreClosedError
+from bot.store import ConstraintViolation, SqliteStore, StoreClosedError, StoreError
 
 HERE = Path(__file__).parent
 SESSIONS = 200
@@ -63,6 +64,19 @@ async def test_200_concurrent_sessions_neither_fail_nor_interleave(
         assert turns == [(n, f"{sid}:{n}") for n in range(1, TURNS + 1)]
     states = raw_rows(db_path, "SELECT id, turn_count, json_extract(state, '$.n') FROM sessions")
     assert all(count == TURNS and n == TURNS for _, count, n in states)
+
+
+async def test_driver_errors_reach_callers_as_the_stores_own(store: SqliteStore) -> None:
+    with pytest.raises(StoreError) as info:
+        await store._unit(lambda conn: conn.execute("SELECT * FROM no_such_table"))
+    assert not isinstance(info.value, sqlite3.Error)
+    assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+    assert "no_such_table" in str(info.value)
+    with pytest.raises(ConstraintViolation) as broken:
+        await store._unit(lambda conn: conn.execute("INSERT INTO users (id) VALUES ('x')"))
+    assert isinstance(broken.value.__cause__, sqlite3.IntegrityError)
+    assert await store.get_user("x") is None  # and the store carries on
+    assert (await store.upsert_user("x", "X")).display_name == "X"
 
 
 async def test_a_cancelled_caller_never_leaves_half_a_unit(store: SqliteStore) -> None:
