@@ -54,7 +54,8 @@ from bot.core.scenarios import Scenario, load_directory, parse_scenario, read_co
 from bot.core.scorer import score_answers  # noqa: E402
 
 MAX_TRIGGERS = 400  # per scenario, for the per-word families
-STALL_CASES = 5  # the slowest answers, scored off the loop to measure the loop's stall
+STALL_CASES = 5  # the slowest answers: timed again, and scored off the loop (its stall)
+REPEATS = 3
 
 
 def fill(unit: str, chars: int, lead: str = "") -> str:
@@ -229,9 +230,16 @@ def worker(directory: Path, scenario_id: str, sizes: list[int]) -> None:
             print(json.dumps({"running": family, "chars": chars}), flush=True)
             times.append((timed(score_answers, scenario, [text]), family, text))
         times.sort(reverse=True)
+        # the slowest again, best of three (one slow run may be the machine's doing)
+        retimed = [
+            (min(timed(score_answers, scenario, [text]) for _ in range(REPEATS)), family, text)
+            for _, family, text in times[:STALL_CASES]
+        ]
+        times[:STALL_CASES] = sorted(retimed, reverse=True)
+        times.sort(reverse=True)
         worst, family, text = times[0]
         state, _ = interview.start(scenario, 0.0, seed=1)
-        turn = timed(interview.answer, scenario, state, text, 1.0)
+        turn = min(timed(interview.answer, scenario, state, text, 1.0) for _ in range(REPEATS))
         worst_stall = max(
             asyncio.run(loop_stall(scenario, answer)) for _, _, answer in times[:STALL_CASES]
         )
