@@ -304,15 +304,20 @@ def opened_interviews() -> Iterator[tuple[Any, Any]]:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from bot.console import CONSOLE_PLACE, console_user, practice, stdin_reader
+    from bot.console import (
+        CONSOLE_PLACE,
+        console_user,
+        practice,
+        stdin_reader,
+        unfinished_notice,
+    )
 
     with opened_interviews() as (portal, interviews):
         reader = stdin_reader()
         scenario = None
         existing = portal.call(interviews.store.find_open_session(console_user()[0], CONSOLE_PLACE))
         if existing is not None and not (args.resume or args.new):
-            title = interviews.scenario(existing.scenario_id).spec.title
-            print(message("unfinished", title=title, answers=existing.turn_count))
+            print(unfinished_notice(interviews, portal, existing))
             return EXIT_USAGE
         if not args.resume:
             scenario = _pick(args, interviews.catalogue, reader)
@@ -335,9 +340,8 @@ HISTORY_PAGE_SIZE = 10
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from bot.console import Screen, console_user
+    from bot.presenter import history_rows, transcript_purged
     from bot.render import render_summary
 
     user_id, _ = console_user()
@@ -347,8 +351,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         if args.session is None:
             page = max(1, args.page)
             size = HISTORY_PAGE_SIZE
-            rows = portal.call(store.user_history(user_id, size + 1, (page - 1) * size))
-            if not rows:
+            sessions = portal.call(store.user_history(user_id, size + 1, (page - 1) * size))
+            if not sessions:
                 total = 0 if page == 1 else len(portal.call(store.user_history(user_id, 10**9)))
                 if total == 0:
                     print(message("history_empty"))
@@ -357,35 +361,18 @@ def cmd_history(args: argparse.Namespace) -> int:
                     print(message("history_past_end", page=page, total=total, pages=pages))
                     return EXIT_FAILED
                 return EXIT_OK
-            shown = []
-            for r in rows[:size]:
-                title = (
-                    interviews.catalogue.scenarios[r.scenario_id].spec.title
-                    if r.scenario_id in interviews.catalogue.scenarios
-                    else r.scenario_id
-                )
-                when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
-                overall = None if r.overall is None else round(r.overall)
-                shown.append(
-                    {
-                        "id": r.id,
-                        "when": when,
-                        "title": title,
-                        "status": r.status,
-                        "overall": overall,
-                    }
-                )
-            print(message("history_page", rows=shown, page=page, more=len(rows) > size))
+            rows = portal.call(history_rows(interviews, sessions[:size]))
+            print(message("history_page", rows=rows, page=page, more=len(sessions) > size))
             return EXIT_OK
         session = portal.call(store.get_session(args.session))
         if session is None or session.user_id != user_id:
             print(message("history_missing", session_id=args.session))
             return EXIT_FAILED
-        if session.purged_at is not None or not session.state:
+        if transcript_purged(session):
             print(message("history_purged", session_id=args.session))
             return EXIT_OK
-        scenario = interviews.scenario(session.scenario_id)
-        speakers = {"candidate": "You", "interviewer": scenario.spec.persona.name}
+        scenario = portal.call(interviews.scenario_for(session))  # the version it ran on
+        speakers = {"candidate": message("you"), "interviewer": scenario.spec.persona.name}
         for turn in portal.call(store.transcript(session.id)):
             who = speakers.get(turn.role)
             if who is None:
@@ -396,30 +383,12 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-def iso_times(data: Any, key: str = "") -> Any:
-    """`data` with every time (a number under a key ending in `_at`, or `last_activity`,
-    at any depth) as an ISO 8601 UTC string: 2026-12-06T08:15:02Z."""
-    if isinstance(data, dict):
-        return {k: iso_times(v, str(k)) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [iso_times(v, key) for v in data]
-    is_time = key.endswith("_at") or key == "last_activity"
-    if is_time and isinstance(data, int | float) and not isinstance(data, bool):
-        from datetime import UTC, datetime
-
-        try:
-            return datetime.fromtimestamp(data, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        except (OverflowError, OSError, ValueError):
-            return data
-    return data
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.console import console_user
+    from bot.presenter import export_json
 
     with opened_interviews() as (portal, interviews):
-        data = iso_times(portal.call(interviews.store.export_user(console_user()[0])))
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        text = portal.call(export_json(interviews, console_user()[0]))
     if args.file == "-":
         print(text)
     else:

@@ -15,8 +15,10 @@ from bot.core.interview import InterviewError, InterviewState
 from bot.core.interviewer import Interviewer, RuleInterviewer
 from bot.core.scenarios import Catalogue, Scenario
 from bot.core.summary import summarise
+from bot.presenter import resumption, session_title
 from bot.render import message, render_move, render_status, render_summary
 from bot.sessions import Interviews
+from bot.store import SessionRecord
 
 if TYPE_CHECKING:  # rich is imported only when output goes to a terminal
     from rich.console import Console
@@ -252,17 +254,14 @@ def practice(
         if existing is None:
             screen.plain(message("nothing_to_resume"))
             return 2
-        session = existing
-        current = interviews.scenario(session.scenario_id)
-        state = interviews.state_of(session)
-        screen.plain(message("resuming", scenario=current.spec, answers=len(state.answers)))
-        question = state.question()
-        if question is not None:
-            screen.markdown(render_move(current, question))
+        where = portal.call(resumption(interviews, existing))  # on its own scenario version
+        session, current = existing, where.scenario
+        screen.plain(message("resuming", scenario=current.spec, answers=where.answers))
+        if where.question is not None:
+            screen.markdown(render_move(current, where.question))
     else:
         if existing is not None:
-            title = interviews.scenario(existing.scenario_id).spec.title
-            screen.plain(message("unfinished", title=title, answers=existing.turn_count))
+            screen.plain(unfinished_notice(interviews, portal, existing))
             return 2
         if scenario is None:
             return 2
@@ -272,9 +271,15 @@ def practice(
         turn = portal.call(
             interviews.start(user_id, name, CONSOLE_PLACE, scenario.id, seed=seed, study=study)
         )
-        session, current = turn.session, scenario
+        session, current = turn.session, turn.scenario
         screen.markdown(render_move(current, turn.move))
     return _converse(interviews, portal, session.id, current, reader, screen)
+
+
+def unfinished_notice(interviews: Interviews, portal: Portal, session: SessionRecord) -> str:
+    """The notice of an unfinished interview, titled by the scenario version it runs on."""
+    title = portal.call(session_title(interviews, session))
+    return message("unfinished", title=title, answers=session.turn_count)
 
 
 def _converse(

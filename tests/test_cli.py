@@ -361,7 +361,7 @@ def test_export_writes_times_as_iso_8601_utc() -> None:
 
 
 def test_iso_times_converts_every_time_key_and_nothing_else() -> None:
-    from bot.cli import iso_times
+    from bot.presenter import iso_times
 
     data = {
         "exported_at": 0,

@@ -64,7 +64,10 @@ async def test_reload_keeps_open_sessions_on_their_version_also_after_a_restart(
 
         turn = await interviews.answer(old.session.id, "u1", UI)  # no ScenarioChanged
         assert turn.scenario.digest == old.scenario.digest
-        assert interviews.summary_of(turn.session) is not None
+        summary = interviews.summary_of(turn.session)
+        assert summary.scenario_title == old.scenario.spec.title
+        assert [r.id for r in summary.criteria] == [c.id for c in old.scenario.criteria]
+        assert summary.answers == 1
 
     # a restart on the edited files: the old session is rebuilt from the stored version
     async with await SqliteStore.open(db) as store:
@@ -76,7 +79,10 @@ async def test_reload_keeps_open_sessions_on_their_version_also_after_a_restart(
         turn = await interviews.answer(new.session.id, "u2", UI)
         assert turn.scenario.digest == new.scenario.digest
         # the idle sweep's synchronous summaries find both versions too
-        assert interviews.expiry_results(old.session) is not None
+        for started in (old, new):
+            results = interviews.expiry_results(started.session)
+            assert results is not None
+            assert set(results["criteria"]) == {c.id for c in started.scenario.criteria}
 
 
 async def test_broken_reload_keeps_the_old_catalogue(scenario_dir: Path, tmp_path: Path) -> None:

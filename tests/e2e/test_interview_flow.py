@@ -112,13 +112,16 @@ async def test_guild_start_thread_modal_and_messages_to_summary(
         text = summary.text()
         assert "✅ met · Hypothesis about user intent" in text
         assert "UI tweaks instead of a hypothesis" in text and PUSHBACK in text
-        assert "Practise next" in text or "Overall" in text
+        fields = [f["name"] for e in summary.embeds for f in e.get("fields", [])]
+        assert "Practise next" in fields  # a scored interview ends with what to work on
         transcript = summary.file_bytes(0).decode()
         assert summary.attachments[0]["filename"].endswith(".md")
         assert UI in transcript and COMPUTE in transcript and "# Transcript" in transcript
 
         session = await h.store.get_session(sid)
         assert session is not None and session.status == "ended"
+        assert session.overall is not None and session.overall > 0
+        assert f"**Overall: {round(session.overall)}/100**" in text  # the stored score, shown
         turns = await h.store.transcript(sid)
         assert [t.text for t in turns if t.role == "candidate"] == [
             UI,
