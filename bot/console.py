@@ -304,9 +304,10 @@ def _converse(
                     elif entry.text == "/hint":
                         turn = portal.call(interviews.hint(session_id, user_id))
                     elif entry.text == "/status":
-                        session = portal.call(interviews._require(session_id))
-                        state = interviews.state_of(session)
-                        screen.markdown(render_status(scenario, state, interviews.clock()))
+                        session = portal.call(interviews.store.get_session(session_id))
+                        if session is not None:
+                            state = interviews.state_of(session)
+                            screen.markdown(render_status(scenario, state, interviews.clock()))
                         turn = None
                     elif entry.text in ("/help", "/?"):
                         screen.plain(message("practice_help"))

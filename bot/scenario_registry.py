@@ -24,6 +24,7 @@ from bot.core.scenarios import (
     load_directory,
     parse_scenario,
     read_common,
+    source_digest,
 )
 from bot.store import CustomScenarioRecord, ScenarioStore
 
@@ -82,7 +83,7 @@ class ScenarioRegistry:
                 text = scenario.path.read_text(encoding="utf-8")
             except OSError:
                 return None
-            if parse_digest(text) == scenario.digest:
+            if source_digest(text) == scenario.digest:
                 return text
         return None
 
@@ -287,13 +288,6 @@ class ScenarioRegistry:
             self.common = common
             self._custom.clear()
         return report
-
-
-def parse_digest(source: str) -> str:
-    """The digest `parse_scenario` gives a source (without parsing it)."""
-    import hashlib
-
-    return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
 def _load(directory: Path) -> tuple[Catalogue, dict[str, list[str]]]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 log = logging.getLogger("bot.watchdog")
 
-STALL_THRESHOLD_S = 0.1  # issue 11: warn when the loop stalls longer than 100 ms
+STALL_THRESHOLD_S = 0.1  # warn when the loop stalls longer than 100 ms
 HEARTBEAT_S = 0.01
 QUIET_S = 1.0
 

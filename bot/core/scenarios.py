@@ -273,6 +273,11 @@ def read_common(directory: Path) -> dict[str, list[str]]:
     return {k: list(v) for k, v in data.get("concepts", {}).items()}
 
 
+def source_digest(source: str) -> str:
+    """The version of a scenario: a digest of its file's text (sessions store it)."""
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
 def parse_scenario(
     source: str,
     name: str,
@@ -409,7 +414,7 @@ def compile_scenario(
         err(("scoring", "partial_score"), "partial_score must not exceed pass_score")
     if errors or lexicon is None:
         raise ScenarioLoadError(errors)
-    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    digest = source_digest(source)
     return Scenario(
         spec, tuple(criteria), tuple(antipatterns), lexicon, None, digest, untrusted=untrusted
     )

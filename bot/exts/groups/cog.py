@@ -1,9 +1,9 @@
 """Study groups: panel mode, Retry and compare, server settings and the leaderboard.
 
 The cog registers interview hooks (`bot.exts.shared.hooks`: a start check for the
-server settings, the retry lineage when a session starts, Join panel on a group
-session's opening, the change, the panel and Retry / Rate / Compare under the
-feedback) and starts retries through the interview extension's starter; it adds
+server settings, Join panel on a group session's opening, the change, the panel and
+Retry / Rate / Compare under the feedback) and starts retries through the interview
+extension's starter (which stores the retry lineage with the session); it adds
 `/interview settings`, `/interview leaderboard` and `/interview leaderboard-opt-in`.
 """
 
@@ -36,7 +36,7 @@ from bot.exts.shared.commands import (
     subcommands_of,
 )
 from bot.exts.shared.embeds import CHOICE_NAME_LIMIT, COLOURS, EmbedBuilder, info_embed, truncate
-from bot.exts.shared.hooks import StartLinks, SummaryExtras
+from bot.exts.shared.hooks import SummaryExtras
 from bot.exts.shared.items import reported
 from bot.exts.shared.wording import escape_user_text, groups_wording, status_mark
 from bot.presenter import shown_day
@@ -67,7 +67,6 @@ class GroupsCog(commands.Cog, name="Groups"):
         self.bot.interview_hooks.register(
             self,
             start_check=self.start_refusal,
-            session_started=self.session_started,
             opening_items=self.opening_items,
             summary_extras=self.summary_extras,
         )
@@ -106,13 +105,6 @@ class GroupsCog(commands.Cog, name="Groups"):
             if int(role_id) not in roles:
                 return groups_wording("needs_role", role=f"<@&{role_id}>")
         return None
-
-    async def session_started(self, session: SessionRecord, links: StartLinks) -> None:
-        """Store the retry lineage and the organiser."""
-        if links.organiser_id is not None or links.retry_of is not None:
-            await self.store.set_session_links(
-                session.id, retry_of=links.retry_of, organiser_id=links.organiser_id
-            )
 
     def opening_items(self, session: SessionRecord) -> list[discord.ui.Item[Any]]:
         """Join panel on a group session's opening."""
