@@ -231,6 +231,7 @@ class Interviews:
     def _reply(
         scenario: Scenario, move: Move, role: Literal["interviewer", "system"] = "interviewer"
     ) -> NewTurn:
+        """The interviewer's move as the turn the transcript keeps."""
         return NewTurn(role, None, render_move(scenario, move, speaker=False))
 
     async def _act(self, session_id: int, author_id: str | None, decide: _Decide) -> Turn:
