@@ -225,4 +225,4 @@ async def test_the_watchdog_started_with_the_bot_warns_of_a_stalled_loop(
     stalls = [r for r in caplog.records if r.name == "bot.watchdog"]
     assert all(r.levelno == logging.WARNING for r in stalls)
     lengths = [int(r.getMessage().split("stalled for ")[1].split(" ms")[0]) for r in stalls]
-    assert any(250 <= ms <= 450 for ms in lengths), [r.getMessage() for r in stalls]
+    assert any(250 <= ms <= 1000 for ms in lengths), [r.getMessage() for r in stalls]

@@ -60,8 +60,8 @@ async def test_progress_chart_is_a_png_drawn_in_a_thread(
         assert png.startswith(PNG_SIGNATURE)
         pixels = mpimg.imread(io.BytesIO(png), format="png")
         assert pixels.shape[1] == 1100 and pixels.shape[0] >= 350
-        assert [name for name, _ in threads] == ["render_chart"]
-        assert threads[0][1] != threading.main_thread().name
+        charts = [where for name, where in threads if name == "render_chart"]  # scoring too
+        assert len(charts) == 1 and charts[0] != threading.main_thread().name
 
         embed = reply.embeds[0]
         assert embed["image"]["url"] == "attachment://progress.png"
