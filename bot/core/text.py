@@ -20,9 +20,13 @@ from bot.core.linear import SPACE_CLASS, WORD_CLASS, LinearPattern
 # --- sentences ---------------------------------------------------------------
 
 # A sentence ends at . ! ? followed by space, or at a line break; a bullet or
-# numbered item starts a new one. Decimals ("4.1") and "p<0.05" never split.
+# numbered item starts a new one. Decimals ("4.1") and "p<0.05" never split, nor
+# does a quoted question the sentence goes on after.
 _SENTENCE_BREAK = re.compile(
-    r"\s*\n+\s*(?:[-*•]\s|\d+[.)]\s)?\s*|(?<=[.!?])[\"')\]]*\s+|\s+(?=-\s)"
+    r"\s*\n+\s*(?:[-*•]\s|\d+[.)]\s)?\s*|(?<=[.!?])\s+"
+    # a quote that ends in ? or ! and goes on in lower case is inside the sentence:
+    # "…fewer 'have you tried restarting?' replies"
+    r"|(?<=[.!?])[\"')\]’”]+\s+(?![a-z])|\s+(?=-\s)"
 )
 
 
@@ -484,13 +488,21 @@ class NegationScope:
 
 # --- quantities --------------------------------------------------------------
 
+_UNIT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEEN_WORDS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# Numbers in words: "seven", "seventeen", "thirty-five", "forty thousand", "a hundred".
 _NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-    r"thirty|forty|fifty|sixty|hundred|a\s+hundred|a\s+thousand|a\s+dozen|half\s+a|a\s+few"
+    rf"(?:{'|'.join(_TENS_WORDS)})(?:[\s-](?:{'|'.join(_UNIT_WORDS)})\b)?"
+    rf"|{'|'.join(_TEEN_WORDS)}|{'|'.join(_UNIT_WORDS)}"
+    r"|hundred|a\s+hundred|a\s+thousand|a\s+dozen|half\s+a|a\s+few"
 )
 NUM = (
     rf"(?:[~≈+\-±]?\s?\$?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?"
-    rf"|(?:{_NUMBER_WORDS})(?:\s+and\s+a\s+half)?)"
+    rf"|(?:{_NUMBER_WORDS})(?:\s+(?:hundred|thousand|million))?(?:\s+and\s+a\s+half)?)"
 )
 _FRACTION = (
     r"(?:a|one)\s+(?:half|third|quarter|fifth|sixth|seventh|eighth|tenth)|"
@@ -560,15 +572,8 @@ _QUANTITY_START_WORDS = frozenset(
         "seven",
         "eight",
         "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "fifteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
+        *_TEEN_WORDS,
+        *_TENS_WORDS,
         "hundred",
         "a",
         "half",

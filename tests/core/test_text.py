@@ -39,6 +39,27 @@ def test_quantities_with_units() -> None:
     assert any("3 points" in x for x in found["percent"])
 
 
+def test_a_quoted_question_the_sentence_goes_on_after_does_not_split_it() -> None:
+    doc = analyse(["Agents send fewer 'have you tried restarting?' replies. Would you?"])
+    assert [s.text for s in doc.sentences] == [
+        "Agents send fewer 'have you tried restarting?' replies.",
+        "Would you?",
+    ]
+    assert [s.is_question for s in doc.sentences] == [False, True]
+    doc = analyse(["She asked 'why?' Then we fixed it."])
+    assert [s.text for s in doc.sentences] == ["She asked 'why?", "Then we fixed it."]
+
+
+def test_numbers_in_words_up_to_the_nineties_and_thousands() -> None:
+    found = kinds(
+        "Acceptance goes from thirty-five percent to forty two percent on seventeen thousand "
+        "users, and ninety-five percent confidence."
+    )
+    assert found["from_to"] == ["from thirty-five percent to forty two"]
+    assert "ninety-five percent" in found["percent"]
+    assert any("seventeen thousand users" in x for x in found["population"])
+
+
 def test_word_fractions_count_as_fractions() -> None:
     assert kinds("goes up by about a sixth")["fraction"] == ["a sixth"]
 
