@@ -392,7 +392,362 @@ BIAS_COMPLAINT = [
     ),
 ]
 
-CASES = ISSUE + IMPACT_RESUME + VALUES_ALIGNMENT + COMP_NEGOTIATION + BIAS_COMPLAINT
+# Dev set 3 (paraphrase-heavy) showed more kinds of answer the detectors missed or
+# over-credited; each kind below is written here in new words of our own.
+
+BIAS_NEW = [
+    # a check on the outputs after generation, an instruction to the model, examples added to
+    # the tuning data, the model told not to "correct" a group's usage: each is a remediation
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "First thing I'd ship is a post-generation check that holds back any rewrite which "
+        "swaps the writer's pronouns.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "Short term, an instruction to the model not to assume a gender when the source "
+        "sentence has none.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "Longer term we add a few hundred Scottish English examples to the tuning set.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "We'd change it so the grammar checker does not flag double negatives in AAVE as mistakes.",
+    ),
+    # "be fair" told to the model, or instructions for the support staff, change nothing
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        False,
+        "We'd simply tell the model to be fair and more inclusive from now on, and move on.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        False,
+        "I'd add an instruction to be more inclusive, and reassure the user we care about this.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        False,
+        "I'd give the support team instructions to apologise warmly and thank her for the "
+        "feedback.",
+    ),
+    # a rate stated as a share of the time, or one group counted against another, on a fixed
+    # set, with a bar
+    case(
+        "bias-complaint",
+        "measurement_strategy",
+        True,
+        "We'd run 800 source sentences with no gender through it, and the bar is a neutral "
+        "pronoun at least 90% of the time.",
+    ),
+    case(
+        "bias-complaint",
+        "measurement_strategy",
+        True,
+        "Take 500 job ads, tally the masculine-coded words against the feminine-coded ones, and "
+        "call it fixed once the difference is 3 points or less.",
+    ),
+    case(
+        "bias-complaint",
+        "measurement_strategy",
+        True,
+        "On 1,200 Finnish sentences with no gender, it should use a neutral pronoun at least "
+        "nine times out of ten.",
+    ),
+    case(
+        "bias-complaint",
+        "measurement_strategy",
+        True,
+        "On 700 translated sentences we count she against he for every job title in the "
+        "output, aiming for no more than a 5 point difference.",
+    ),
+    case(
+        "bias-complaint",
+        "measurement_strategy",
+        False,
+        "We'd keep an eye on how often it happens and make sure it feels fair to everyone.",
+    ),
+    # holding a promise back until the facts are in is not a reassurance script
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "Before we promise the user anything, I want to know how widespread this is.",
+    ),
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "Until I promise her anything, I want to understand exactly what she saw and why.",
+    ),
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "I'd say sorry to her and promise her it will never happen again, and leave it there.",
+    ),
+]
+
+RESUME_NEW = [
+    # the metric named first, its move told in the next sentence with a pronoun
+    case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        "The number we lived by was how many quotes turned into bound policies. It climbed from "
+        "18% to 24% in two months.",
+    ),
+    case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        "What we tracked was how often shoppers finished checkout on their phones. That rose "
+        "from 52% to 57% after launch.",
+    ),
+    case(
+        "impact-resume",
+        "quantified_lift",
+        False,
+        "What I watched was how fast the service answered each request. It went from 900 ms to "
+        "300 ms.",
+    ),
+    # how often people acted on its output, against the old way
+    case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        "Suggested replies got accepted 41% of the time, against 30% for the old templates.",
+    ),
+    case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        "Invoices it pre-filled were approved on first pass 77 percent of the time, up from 61.",
+    ),
+    case(
+        "impact-resume",
+        "quantified_lift",
+        False,
+        "The classifier was right 92% of the time versus 85% for the old rules engine.",
+    ),
+    # the people it served had fewer (or more) of something in their work
+    case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        "Agents fielded fewer repeat calls from the same customers because the first answer "
+        "was right.",
+    ),
+    case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        "Once it was live, shift managers faced far fewer last-minute gaps in the rota.",
+    ),
+    case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        "Users got more accurate suggestions, and the model scored higher on our eval set.",
+    ),
+    # the worry named, and what was done before anyone saw it: data stripped, a person signs
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "We were worried it would echo people's medical details, so we scrubbed names and "
+        "diagnoses from every note before the text reached the model.",
+    ),
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "We were scared of it sounding rude, so we pushed a few hundred made-up tickets through "
+        "it before any customer saw a reply.",
+    ),
+    # compliance cleared the data use; when unsure, it held back instead of guessing
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "Before we shipped, our compliance team confirmed the call recordings were covered by "
+        "the contracts we had with each clinic.",
+    ),
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "Before launch we made it leave the field blank whenever the model wasn't confident, "
+        "rather than guessing at a category.",
+    ),
+    # a worry about the schedule is not a worry about what the model does
+    case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        "Leadership was worried about the timeline, so we set up a weekly owner review and "
+        "shipped on time.",
+    ),
+    # monitoring promised for later is not a mitigation before launch
+    case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        "We'd probably add drift monitoring and a few alerts at some point after the "
+        "launch, once things settle down.",
+    ),
+    case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        "Privacy matters a lot to me, and going forward we'll definitely add more alerts and "
+        "monitoring.",
+    ),
+]
+
+VALUES_NEW = [
+    # a gate: nothing goes in until the person acts
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "At a slide-deck startup the assistant drafted speaker notes, but nothing went into "
+        "the deck until the speaker clicked it.",
+    ),
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "In the grant-writing tool I owned, the model drafted each section, but no paragraph "
+        "was saved unless the applicant okayed it.",
+    ),
+    # the machine proposes, the person decides or keeps the last say
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "On our podcast app the tool proposes the cuts, and the host has the final say on each "
+        "one.",
+    ),
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "In the lesson planner I ran, it recommends activities and the teacher chooses, every "
+        "single time.",
+    ),
+    # the person restores what the machine hid, or writes part of it themselves
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "Our cleanup feature hides filler words instead of removing them, and the editor can "
+        "bring any of them back with a click.",
+    ),
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "With the wedding-speech helper we shipped you get a few prompts, but you write the "
+        "actual toast yourself.",
+    ),
+    # a decision that took the person out is the opposite of the mission
+    case(
+        "values-alignment",
+        "mission_link",
+        False,
+        "At my last job reps could edit the drafts, but we switched to auto-sending them "
+        "without anyone reviewing, since reps rarely changed anything.",
+    ),
+    case(
+        "values-alignment",
+        "mission_link",
+        False,
+        "Agents used to pick from suggested answers; we then moved the password resets to fully "
+        "automatic replies with no human involved.",
+    ),
+]
+
+COMP_NEW = [
+    # a bare figure in thousands as the sign-on ask
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "Sign-on wise, 28 would cover the bonus I forfeit in March.",
+    ),
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "For the signing bonus, could we call it 30? That's what I leave behind.",
+    ),
+    # a count or an age next to the sign-on is not an ask
+    case(
+        "comp-negotiation",
+        "sign_on",
+        False,
+        "The sign-on matters less to me; I manage 25 engineers and I'm 34, so equity is the thing.",
+    ),
+    # the sign-on in other words: cash at the start, a lump sum
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "I'd like a bigger lump sum at the start, 30 thousand rather than 23.",
+    ),
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "Could you put some more money up front, something like $27k?",
+    ),
+    # adding an amount to it
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "If you could add a couple thousand to the joining bonus, that would settle it for me.",
+    ),
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "Can you add another 3k to the sign-on to cover my relocation?",
+    ),
+    case(
+        "comp-negotiation",
+        "sign_on",
+        False,
+        "Could we add a clause so part of the sign-on goes to a conference?",
+    ),
+]
+
+
+CASES = (
+    ISSUE
+    + IMPACT_RESUME
+    + VALUES_ALIGNMENT
+    + COMP_NEGOTIATION
+    + BIAS_COMPLAINT
+    + BIAS_NEW
+    + RESUME_NEW
+    + VALUES_NEW
+    + COMP_NEW
+)
 
 
 def _verdict(catalogue, c: Case) -> tuple[bool, object]:
