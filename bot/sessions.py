@@ -290,8 +290,14 @@ class Interviews:
         scenario = self._scenario_now(session)
         return summarise(scenario, self.state_of(session), self.hint_cost)
 
-    def expiry_results(self, session: SessionRecord) -> dict[str, Any] | None:
-        """For the idle sweep: the summary of a session closed for running past its budget."""
+    async def expiry_results(self, session: SessionRecord) -> dict[str, Any] | None:
+        """For the idle sweep: the summary of a session closed for running past its budget.
+
+        Scored in a worker thread, like every scoring on the Discord path.
+        """
+        return await asyncio.to_thread(self._expiry_results, session)
+
+    def _expiry_results(self, session: SessionRecord) -> dict[str, Any] | None:
         try:
             scenario = self._scenario_now(session)
             state = self.state_of(session)

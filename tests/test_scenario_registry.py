@@ -78,9 +78,9 @@ async def test_reload_keeps_open_sessions_on_their_version_also_after_a_restart(
         assert "Let's do a product case." in turn.scenario.spec.opening
         turn = await interviews.answer(new.session.id, "u2", UI)
         assert turn.scenario.digest == new.scenario.digest
-        # the idle sweep's synchronous summaries find both versions too
+        # the idle sweep's summaries (scored in a worker thread) find both versions too
         for started in (old, new):
-            results = interviews.expiry_results(started.session)
+            results = await interviews.expiry_results(started.session)
             assert results is not None
             assert set(results["criteria"]) == {c.id for c in started.scenario.criteria}
 

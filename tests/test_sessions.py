@@ -255,3 +255,35 @@ async def test_idle_sessions_are_swept_with_a_summary(tmp_path: Path, catalogue)
     results = await store.get_results(turn.session.id)
     assert results is not None and results["criteria"]["hypothesis"]["met"] is True
     await store.close()
+
+
+async def test_the_idle_sweep_scores_in_a_worker_thread(tmp_path, monkeypatch) -> None:
+    """Summaries for expired sessions are scored off the event loop, like answers."""
+    import asyncio as aio
+    import threading
+
+    from bot.core.scenarios import load_directory
+    from bot.sessions import Interviews
+    from bot.store import SqliteStore
+    from tests.conftest import SCENARIOS
+
+    where: list[str] = []
+    real = Interviews._expiry_results
+
+    def spy(self, session):  # type: ignore[no-untyped-def]
+        where.append(threading.current_thread().name)
+        return real(self, session)
+
+    monkeypatch.setattr(Interviews, "_expiry_results", spy)
+    import time
+
+    now = [time.time()]  # the store stamps turns with its own (real) clock
+    async with await SqliteStore.open(tmp_path / "s.db") as store:
+        interviews = Interviews(store, load_directory(SCENARIOS), clock=lambda: now[0])
+        turn = await interviews.start("u1", "U", "dm:u1", "auto-summarize")
+        await interviews.answer(turn.session.id, "u1", "We'd predict acceptance rises 5%.")
+        now[0] += 10**6
+        expired = await interviews.sweep()
+        await aio.sleep(0)
+    assert [s.id for s in expired] == [turn.session.id]
+    assert where and all(name != threading.main_thread().name for name in where)

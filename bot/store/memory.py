@@ -1139,6 +1139,19 @@ class MemoryStore(Store):
 
     # -- housekeeping ----------------------------------------------------------------
 
+    def _idle(self, at: float) -> list[_Session]:
+        """Open sessions whose time budget has run out by `at`, by id."""
+        return sorted(
+            (
+                s
+                for s in self._sessions.values()
+                if s.status == "open"
+                and s.time_budget_s is not None
+                and s.updated_at + s.time_budget_s <= at
+            ),
+            key=lambda s: s.id,
+        )
+
     async def sweep(
         self, now: float | None = None, *, summarise: Summariser | None = None
     ) -> SweepResult:
@@ -1149,20 +1162,16 @@ class MemoryStore(Store):
         """
         at = self._clock() if now is None else now
         cutoff = at - self.retention_days * DAY_S
-        self._work()
-        idle = sorted(
-            (
-                s
-                for s in self._sessions.values()
-                if s.status == "open"
-                and s.time_budget_s is not None
-                and s.updated_at + s.time_budget_s <= at
-            ),
-            key=lambda s: s.id,
-        )
+        made: dict[int, Results | None] = {}
+        if summarise is not None:  # every summary first: awaiting them lets others run
+            while missing := [x for x in self._idle(at) if x.id not in made]:
+                for session in missing:
+                    made[session.id] = await summarise(session.record())
+        self._work()  # from here on nothing awaits: the unit is atomic
+        idle = self._idle(at)
         summaries: list[RubricRows | None] = []
         for session in idle:
-            results = summarise(session.record()) if summarise is not None else None
+            results = made.get(session.id)
             summaries.append(None if results is None else rubric_rows(results))
         expired = []
         for session, rows in zip(idle, summaries, strict=True):

@@ -6,7 +6,7 @@ its rows to these. Times are UTC seconds since the epoch (floats).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -29,8 +29,9 @@ Clock = Callable[[], float]
 #: {"criteria": {cid: {"met": bool, "score": float, "evidence": [str]}},
 #:  "antipatterns": [ids], "overall": float}
 Results = Mapping[str, Any]
-#: Called by `sweep` for each session it expires; returns rubric results or None.
-Summariser = Callable[["SessionRecord"], Results | None]
+#: Awaited by `sweep` for each session it expires; returns rubric results or None.
+#: (A coroutine, so the scoring behind it can run off the event loop.)
+Summariser = Callable[["SessionRecord"], Awaitable[Results | None]]
 
 
 # -- users, sessions, turns -----------------------------------------------------------

@@ -897,7 +897,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             expired: list[SessionRecord] = []
             for row in rows:
                 session = _session(row)
-                results = summarise(session) if summarise is not None else None
+                results = await summarise(session) if summarise is not None else None
                 await conn.execute(
                     "UPDATE sessions SET status = 'expired', ended_at = ?, updated_at = ? "
                     "WHERE id = ?",

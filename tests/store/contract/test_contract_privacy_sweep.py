@@ -129,7 +129,7 @@ async def test_idle_sweep_expires_sessions_past_their_budget(
     assert (await store.sweep()).expired == []
     seen: list[SessionRecord] = []
 
-    def summarise(session: SessionRecord) -> dict[str, Any]:
+    async def summarise(session: SessionRecord) -> dict[str, Any]:
         seen.append(session)
         return {"criteria": {"c": {"met": False, "score": 0.1, "evidence": []}}, "overall": 0.1}
 
