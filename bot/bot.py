@@ -2,12 +2,16 @@
 
 `create_bot(settings, ...)` returns an `AutoShardedInterviewBot` (shards when Discord
 asks, or `SHARD_COUNT`) or, with `AUTO_SHARD=false`, a single-connection
-`InterviewBot`. Both mention nobody unless a message says so (`allowed_mentions` is
-none for the whole client) and run the idle sweep that closes sessions past their
-time budget (the interview extension posts their summaries, on the
-`interview_session_expired` event). What the features do is theirs: each extension
-registers its commands, its restart-proof components and its hooks
-(`bot.interview_hooks`, see `bot.exts.shared.hooks`); the bot knows none of them by name.
+`InterviewBot`. With `SHARD_IDS` the process holds only those shards of
+`SHARD_COUNT` (several processes share one database): `bot.owns(guild_id)` says
+which sessions are its own, and identifies wait for turns reserved in the
+database so processes starting together draw no op 9. Both mention nobody
+unless a message says so (`allowed_mentions` is none for the whole client) and
+run the idle sweep that closes sessions past their time budget (the interview
+extension posts their summaries, on the `interview_session_expired` event). What
+the features do is theirs: each extension registers its commands, its
+restart-proof components and its hooks (`bot.interview_hooks`, see
+`bot.exts.shared.hooks`); the bot knows none of them by name.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from bot.exts.shared.hooks import InterviewHooks, dispatch_session_expired
 from bot.render import use_templates
 from bot.sessions import Interviews
 from bot.settings import Settings
+from bot.sharding import IdentifyGate, Ownership
 from bot.store import Store, open_store
 from bot.watchdog import watch_event_loop
 
@@ -78,6 +83,35 @@ class InterviewBotMixin:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.interview_hooks = InterviewHooks()
         self.resumed_sessions = asyncio.Event()  # set on the interview_sessions_resumed event
+        self.ownership = Ownership(settings.shard_count, settings.shards)
+
+    # ------------------------------------------------------------------ ownership
+    def owns_guild(self, guild_id: int | str) -> bool:
+        """Whether this process holds the shard of `guild_id` (always, unless SHARD_IDS)."""
+        return self.ownership.owns_guild(guild_id)
+
+    def owns_dms(self) -> bool:
+        """Whether this process gets DMs (it holds shard 0, or every shard)."""
+        return self.ownership.owns_dms()
+
+    def owns(self, guild_id: int | str | None) -> bool:
+        """A session's place: `guild_id`, or None for a DM. Walks of open sessions
+        (resume notices, the idle sweep, pace nudges, loop reminders) keep only these."""
+        return self.ownership.owns(guild_id)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for this shard's identify turn, reserved in the database shared by every
+        process, so identifies in one bucket are IDENTIFY_INTERVAL_S apart (else op 9)."""
+        if self._store is None:  # not opened yet (never, in practice): discord.py's own pause
+            await super().before_identify_hook(shard_id, initial=initial)  # type: ignore[misc]
+            return
+        store = self._store
+        gate = IdentifyGate(
+            lambda bucket, interval: store.reserve_identify_slot(bucket, interval, time.time()),
+            max_concurrency=self.settings.identify_max_concurrency,
+            interval=self.settings.identify_interval_s,
+        )
+        await gate.wait_turn(shard_id)
 
     # ------------------------------------------------------------------ lifecycle
     async def setup_hook(self) -> None:
@@ -217,6 +251,8 @@ class AutoShardedInterviewBot(InterviewBotMixin, commands.AutoShardedBot):
     ) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
+        if settings.shards is not None:
+            options.setdefault("shard_ids", list(settings.shards))
         super().__init__(**_client_options(settings, **options))
         self._init_interview(settings, store, catalogue, background=background, clock=clock)
 
@@ -228,5 +264,6 @@ def create_bot(
     **options: Any,
 ) -> InterviewBot | AutoShardedInterviewBot:
     """The bot class the settings ask for."""
-    cls = AutoShardedInterviewBot if settings.auto_shard else InterviewBot
+    sharded = settings.auto_shard or settings.shards is not None  # SHARD_IDS needs shards
+    cls = AutoShardedInterviewBot if sharded else InterviewBot
     return cls(settings, store, catalogue, **options)

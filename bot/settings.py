@@ -7,10 +7,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import PROJECT_ROOT
+from bot.sharding import parse_shard_ids
 
 
 class SettingsError(Exception):
@@ -46,6 +47,16 @@ class Settings(BaseSettings):
     shard_count: int | None = Field(
         default=None, ge=1, description="Fixed shard count; unset = Discord's recommendation"
     )
+    shard_ids: str | None = Field(
+        default=None,
+        description="Shards this process holds, e.g. 0-3,8 (needs SHARD_COUNT); unset = all",
+    )
+    identify_max_concurrency: int = Field(
+        default=1, ge=1, le=1024, description="Discord's max_concurrency (identify buckets)"
+    )
+    identify_interval_s: float = Field(
+        default=5.0, gt=0.0, le=60.0, description="Gap between identifies in one bucket"
+    )
     auto_shard: bool = Field(default=True, description="AutoShardedBot (shards when asked)")
     dev_guild_id: int | None = Field(default=None, description="Guild for `sync --guild` default")
     max_answer_chars: int = Field(default=4000, ge=100, le=8000)
@@ -72,6 +83,23 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// (or postgresql:// once supported)")
         return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if "shard_count" not in info.data:  # SHARD_COUNT itself is invalid: its error says so
+            return value
+        ids = parse_shard_ids(value, info.data["shard_count"])
+        return ",".join(str(i) for i in ids)
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """The shard ids this process holds (sorted), or None for all of them."""
+        if self.shard_ids is None:
+            return None
+        return parse_shard_ids(self.shard_ids, self.shard_count)
 
     @field_validator("log_level")
     @classmethod

@@ -221,6 +221,7 @@ class MemoryStore(Store):
         self.retention_days = retention_days
         self._clock = clock
         self._closed = False
+        self._identify_slots: dict[int, float] = {}  # bucket -> last reserved identify turn
         self._users: dict[str, _User] = {}
         self._guild_settings: dict[str, dict[str, str]] = defaultdict(dict)  # JSON values
         self._sessions: dict[int, _Session] = {}
@@ -1200,6 +1201,15 @@ class MemoryStore(Store):
                     rating.rater_id = None
             s.user_id, s.place, s.channel_id, s.state, s.purged_at = None, "purged", None, "{}", at
         return SweepResult(expired=expired, purged=len(old))
+
+    async def reserve_identify_slot(
+        self, bucket: int, interval: float, now: float | None = None
+    ) -> float:
+        at = self._clock() if now is None else now
+        self._work()
+        turn = max(at, self._identify_slots.get(bucket, float("-inf")) + interval)
+        self._identify_slots[bucket] = turn
+        return turn - at
 
     async def close(self) -> None:
         """Take no more work (what was stored is dropped with the object). Idempotent."""

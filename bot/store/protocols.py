@@ -369,5 +369,16 @@ class Store(SessionStore, GroupStore, ScenarioStore, Protocol):
         """Expire sessions idle past their budget; purge transcripts past retention."""
 
     @abstractmethod
+    async def reserve_identify_slot(
+        self, bucket: int, interval: float, now: float | None = None
+    ) -> float:
+        """Reserve the next gateway identify turn of `bucket`; the seconds to wait for it.
+
+        The turn is `max(now, last turn + interval)` and becomes the bucket's last
+        turn, atomically across every process on the database, so no two turns of
+        one bucket are ever less than `interval` apart (Discord: 5 s, else op 9).
+        """
+
+    @abstractmethod
     async def close(self) -> None:
         """Finish in-flight work and close; later calls raise StoreClosedError. Idempotent."""

@@ -935,6 +935,24 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
 
         return await self._unit(work)
 
+    async def reserve_identify_slot(
+        self, bucket: int, interval: float, now: float | None = None
+    ) -> float:
+        at = self._clock() if now is None else now
+
+        async def work(conn: aiosqlite.Connection) -> float:
+            # one statement inside BEGIN IMMEDIATE: no other process reads between
+            rows = await conn.execute_fetchall(
+                "INSERT INTO identify_slots (bucket, turn_at) VALUES (?, ?)"
+                " ON CONFLICT (bucket) DO UPDATE"
+                " SET turn_at = MAX(excluded.turn_at, identify_slots.turn_at + ?)"
+                " RETURNING turn_at",
+                (bucket, at, interval),
+            )
+            return float(next(iter(rows))[0]) - at
+
+        return await self._unit(work)
+
     async def close(self) -> None:
         """Refuse new work, let in-flight units commit, checkpoint the WAL, close."""
         if self._closed:
