@@ -107,7 +107,7 @@ class InterviewBotMixin:
             return
         store = self._store
         gate = IdentifyGate(
-            lambda bucket, interval: store.reserve_identify_slot(bucket, interval, time.time()),
+            lambda bucket, interval: store.reserve_identify_slot(bucket, interval, time.time),
             max_concurrency=self.settings.identify_max_concurrency,
             interval=self.settings.identify_interval_s,
         )

@@ -55,7 +55,10 @@ class Settings(BaseSettings):
         default=1, ge=1, le=1024, description="Discord's max_concurrency (identify buckets)"
     )
     identify_interval_s: float = Field(
-        default=5.0, gt=0.0, le=60.0, description="Gap between identifies in one bucket"
+        default=5.5,
+        gt=0.0,
+        le=60.0,
+        description="Gap between identifies in one bucket (Discord: 5 s; 0.5 s for jitter)",
     )
     auto_shard: bool = Field(default=True, description="AutoShardedBot (shards when asked)")
     dev_guild_id: int | None = Field(default=None, description="Guild for `sync --guild` default")

@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable
 
 log = logging.getLogger("bot.sharding")
@@ -102,7 +103,7 @@ class Ownership:
         return [item for item in items if self.owns(guild_of(item))]
 
 
-# (bucket, interval) -> seconds to wait before identifying (the store reserves the turn)
+# (bucket, interval) -> the time of the reserved identify turn (on the gate's clock)
 ReserveSlot = Callable[[int, float], Awaitable[float]]
 
 
@@ -116,8 +117,10 @@ class IdentifyGate:
         max_concurrency: int = 1,
         interval: float = IDENTIFY_INTERVAL_S,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._reserve = reserve
+        self._clock = clock
         self.max_concurrency = max(1, max_concurrency)
         self.interval = interval
         self._sleep = sleep
@@ -125,8 +128,10 @@ class IdentifyGate:
     async def wait_turn(self, shard_id: int | None) -> float:
         """Reserve this shard's bucket's next turn and sleep until it; the seconds waited."""
         bucket = identify_bucket(shard_id or 0, self.max_concurrency)
-        delay = await self._reserve(bucket, self.interval)
+        turn = await self._reserve(bucket, self.interval)
+        delay = turn - self._clock()  # measured after the reservation came back
         if delay > 0:
             log.info("shard %s waits %.1f s to identify (bucket %d)", shard_id, delay, bucket)
             await self._sleep(delay)
-        return delay
+            return delay
+        return 0.0

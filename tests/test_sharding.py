@@ -137,18 +137,19 @@ def test_filter_keeps_what_is_owned() -> None:
 
 
 # ---------------------------------------------------------------- identify turns
-async def test_gate_sleeps_the_reserved_delay_per_bucket() -> None:
+async def test_gate_sleeps_until_the_reserved_turn_per_bucket() -> None:
     slept: list[float] = []
     reserved: list[tuple[int, float]] = []
+    now = 1000.0
 
     async def reserve(bucket: int, interval: float) -> float:
         reserved.append((bucket, interval))
-        return 0.0 if len(reserved) == 1 else 2.5
+        return now - 1.0 if len(reserved) == 1 else now + 2.5  # a turn past, one ahead
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    gate = IdentifyGate(reserve, max_concurrency=4, interval=5.0, sleep=sleep)
+    gate = IdentifyGate(reserve, max_concurrency=4, interval=5.0, sleep=sleep, clock=lambda: now)
     assert await gate.wait_turn(6) == 0.0
     assert await gate.wait_turn(None) == 2.5
     assert reserved == [(2, 5.0), (0, 5.0)]

@@ -1203,13 +1203,13 @@ class MemoryStore(Store):
         return SweepResult(expired=expired, purged=len(old))
 
     async def reserve_identify_slot(
-        self, bucket: int, interval: float, now: float | None = None
+        self, bucket: int, interval: float, clock: Clock | None = None
     ) -> float:
-        at = self._clock() if now is None else now
         self._work()
+        at = (clock or self._clock)()
         turn = max(at, self._identify_slots.get(bucket, float("-inf")) + interval)
         self._identify_slots[bucket] = turn
-        return turn - at
+        return turn
 
     async def close(self) -> None:
         """Take no more work (what was stored is dropped with the object). Idempotent."""

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.store.records import (
+    Clock,
     CriterionStat,
     CustomScenarioRecord,
     EndStatus,
@@ -370,13 +371,15 @@ class Store(SessionStore, GroupStore, ScenarioStore, Protocol):
 
     @abstractmethod
     async def reserve_identify_slot(
-        self, bucket: int, interval: float, now: float | None = None
+        self, bucket: int, interval: float, clock: Clock | None = None
     ) -> float:
-        """Reserve the next gateway identify turn of `bucket`; the seconds to wait for it.
+        """Reserve the next gateway identify turn of `bucket`: its time (`clock`'s, default
+        the store's), for the caller to sleep until.
 
-        The turn is `max(now, last turn + interval)` and becomes the bucket's last
-        turn, atomically across every process on the database, so no two turns of
-        one bucket are ever less than `interval` apart (Discord: 5 s, else op 9).
+        The turn is `max(now, last turn + interval)`, `now` read inside the unit, and
+        becomes the bucket's last turn, atomically across every process on the
+        database: no two turns of one bucket are less than `interval` apart (Discord:
+        5 s, else op 9). A turn in the past is no wait.
         """
 
     @abstractmethod

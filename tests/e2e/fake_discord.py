@@ -81,6 +81,14 @@ Faults
   ``send_reconnect()`` (op 7 -> RESUME), ``invalidate_session()`` (op 9 -> a new
   IDENTIFY, which discord.py delays by 5 s unless ``client.before_identify_hook`` is
   overridden).
+* Shards: ``FakeDiscord(shards=N)`` is what ``/gateway/bot`` recommends; each IDENTIFY
+  (its ``shard`` field) opens that shard's own session (``sessions``), a guild's events
+  go to shard ``(guild_id >> 22) % count`` (``shard_for``), DMs and DM interactions to
+  shard 0 only, and an event for a shard nobody holds is kept in ``unrouted``.
+  ``identify_interval=5.0`` (0 = off) answers an IDENTIFY with op 9 when another in its
+  bucket (``shard % max_concurrency``) came less than that before (``identify_rejections``).
+  ``drop_gateway``, ``send_reconnect`` and ``invalidate_session`` take ``shard=`` (default:
+  every shard).
 * A callback later than ``interaction_deadline`` (3 s) gets 404 10062, a second callback
   400 40060, as on Discord.
 * Every request body is checked against Discord's published OpenAPI schema (cut to the
@@ -475,6 +483,8 @@ class FakeDiscord:
         echo_bot_messages: bool = True,
         shards: int = 1,
         check_schema: bool = True,
+        identify_interval: float = 0.0,
+        max_concurrency: int = 1,
     ) -> None:
         self.application_id = application_id or P.snowflake()
         self.bot_user = P.user(self.application_id, bot_name, bot=True)
@@ -484,6 +494,13 @@ class FakeDiscord:
         self.interaction_deadline = interaction_deadline
         self.echo_bot_messages = echo_bot_messages
         self.shards = shards
+        # identifies in one bucket (shard % max_concurrency) closer than this get op 9
+        # (Discord: 5 s; 0 = no check, as the single-shard tests re-identify at once)
+        self.identify_interval = identify_interval
+        self.max_concurrency = max_concurrency
+        self._last_identify: dict[int, float] = {}  # bucket -> monotonic time
+        self.identify_rejections: list[int] = []  # shard ids answered with op 9
+        self.unrouted: list[tuple[str, int]] = []  # (event, shard) no session was there for
         self.application_flags = 0
 
         self.requests: list[RecordedRequest] = []
@@ -508,8 +525,8 @@ class FakeDiscord:
         self.resumes = 0
         self.connections = 0
 
-        self.session: GatewaySession | None = None
-        self._ws: web.WebSocketResponse | None = None
+        self.sessions: dict[int, GatewaySession] = {}  # shard id -> its gateway session
+        self._wss: dict[int, web.WebSocketResponse] = {}  # shard id -> its live socket
         self._all_ws: set[web.WebSocketResponse] = set()
         self._changed: asyncio.Condition | None = None
         self._msg_seq = 0
@@ -913,8 +930,9 @@ class FakeDiscord:
                 await self._notify()
         finally:
             self._all_ws.discard(ws)
-            if self._ws is ws:
-                self._ws = None
+            for shard, live in list(self._wss.items()):
+                if live is ws:
+                    del self._wss[shard]
             await self._notify()
         return ws
 
@@ -927,43 +945,56 @@ class FakeDiscord:
         if op == 1:  # heartbeat
             await self._send(ws, {"op": 11})
         elif op == 2:  # identify
+            shard_field = d.get("shard")
+            shard = int(shard_field[0]) if shard_field else 0
+            if self._identify_too_soon(shard):
+                self.identify_rejections.append(shard)
+                await self._send(ws, {"op": 9, "d": False})
+                return
             self.identifies += 1
-            self.session = GatewaySession(
+            session = GatewaySession(
                 session_id=f"fake-session-{P.snowflake()}",
                 intents=int(d.get("intents", 0)),
-                shard=d.get("shard"),
+                shard=shard_field,
             )
-            self._ws = ws
+            self.sessions[shard] = session
+            self._wss[shard] = ws
+            guilds = [gid for gid in self.guilds if self.shard_of_guild(gid) == shard]
             ready = {
                 "v": 10,
                 "user": self.bot_user,
-                "session_id": self.session.session_id,
+                "session_id": session.session_id,
                 "resume_gateway_url": self.gateway_url,
                 "session_type": "normal",
-                "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds],
+                "guilds": [{"id": str(gid), "unavailable": True} for gid in guilds],
                 "private_channels": [],
                 "relationships": [],
                 "presences": [],
                 "application": {"id": str(self.application_id), "flags": self.application_flags},
                 "geo_ordered_rtc_regions": [],
             }
-            if self.session.shard is not None:
-                ready["shard"] = self.session.shard
-            await self.dispatch("READY", ready)
-            for gid in self.guilds:
-                await self.dispatch("GUILD_CREATE", self.guild_payload(gid))
+            if session.shard is not None:
+                ready["shard"] = session.shard
+            await self.dispatch("READY", ready, shard=shard)
+            for gid in guilds:
+                await self.dispatch("GUILD_CREATE", self.guild_payload(gid), shard=shard)
         elif op == 6:  # resume
             self.resumes += 1
-            s = self.session
-            if s is None or d.get("session_id") != s.session_id:
+            found = [
+                (shard, s)
+                for shard, s in self.sessions.items()
+                if s.session_id == d.get("session_id")
+            ]
+            if not found:
                 await self._send(ws, {"op": 9, "d": False})
                 return
-            self._ws = ws
+            shard, s = found[0]
+            self._wss[shard] = ws
             last = int(d.get("seq") or 0)
             for event in s.buffer:
                 if event["s"] > last:
                     await self._send(ws, event)
-            await self.dispatch("RESUMED", {})
+            await self.dispatch("RESUMED", {}, shard=shard)
         elif op == 8:  # request guild members
             gid = int(d["guild_id"])
             members = list(self.guilds.get(gid, {}).get("members", {}).values())
@@ -978,43 +1009,96 @@ class FakeDiscord:
                 },
             )
 
-    async def dispatch(self, event: str, data: Mapping[str, Any]) -> int:
-        """Send a DISPATCH event; buffered (and replayed on RESUME) if disconnected."""
-        s = self.session
-        if s is None:
+    # -- shards: a guild's events go to shard (guild_id >> 22) % count, the rest to 0
+    @property
+    def shard_count(self) -> int:
+        """The shard count the connected client identified with (1 if unsharded)."""
+        for s in self.sessions.values():
+            if s.shard:
+                return int(s.shard[1])
+        return 1
+
+    def shard_of_guild(self, guild_id: int | str) -> int:
+        return (int(guild_id) >> 22) % self.shard_count
+
+    def shard_for(self, event: str, data: Mapping[str, Any]) -> int:
+        """The shard Discord sends this event to: its guild's, or 0 (DMs, DM interactions)."""
+        if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") and "id" in data:
+            return self.shard_of_guild(data["id"])
+        guild_id = data.get("guild_id")
+        return 0 if guild_id is None else self.shard_of_guild(guild_id)
+
+    def _identify_too_soon(self, shard: int) -> bool:
+        if self.identify_interval <= 0:
+            return False
+        bucket = shard % self.max_concurrency
+        now = time.monotonic()
+        last = self._last_identify.get(bucket)
+        self._last_identify[bucket] = now  # a rejected attempt counts too, as on Discord
+        return last is not None and now - last < self.identify_interval
+
+    @property
+    def session(self) -> GatewaySession | None:
+        """Shard 0's session, else any (None: the client has not identified)."""
+        return self.sessions.get(0) or next(iter(self.sessions.values()), None)
+
+    @property
+    def _ws(self) -> web.WebSocketResponse | None:
+        return self._wss.get(0) or next(iter(self._wss.values()), None)
+
+    async def dispatch(
+        self, event: str, data: Mapping[str, Any], *, shard: int | None = None
+    ) -> int:
+        """Send a DISPATCH event to its shard's session (by the guild formula unless
+        ``shard``); buffered (and replayed on RESUME) if that session is disconnected.
+        An event for a shard nobody identified is dropped (kept in ``unrouted``)."""
+        if not self.sessions:
             raise FakeDiscordError("no gateway session: the client has not identified")
+        target = self.shard_for(event, data) if shard is None else shard
+        s = self.sessions.get(target)
+        if s is None:
+            self.unrouted.append((event, target))
+            return 0
         s.seq += 1
         frame = {"op": 0, "t": event, "s": s.seq, "d": data}
         s.buffer.append(frame)
-        if self._ws is not None and not self._ws.closed:
+        ws = self._wss.get(target)
+        if ws is not None and not ws.closed:
             try:
-                await self._ws.send_str(json.dumps(frame))
+                await ws.send_str(json.dumps(frame))
             except (ConnectionResetError, RuntimeError):
                 log.debug("dispatch of %s failed; will replay on resume", event)
         return s.seq
 
-    async def drop_gateway(self, code: int = 4000, *, new_session: bool = False) -> None:
-        """Close the current gateway socket (resumable close codes make the client RESUME).
+    def _shards(self, shard: int | None) -> list[int]:
+        return sorted(self._wss if shard is None else [shard])
+
+    async def drop_gateway(
+        self, code: int = 4000, *, new_session: bool = False, shard: int | None = None
+    ) -> None:
+        """Close the gateway socket of ``shard`` (default: every shard); resumable close
+        codes make the client RESUME.
 
         ``new_session=True`` also forgets the session, as Discord does on close 4009
         (session timed out): the client's RESUME is answered with op 9 and it identifies
         anew; events meanwhile are never delivered.
         """
-        ws, self._ws = self._ws, None
-        if new_session:
-            self.session = None
-        if ws is not None:
-            await ws.close(code=code, message=b"fake drop")
+        for n in self._shards(shard):
+            ws = self._wss.pop(n, None)
+            if new_session:
+                self.sessions.pop(n, None)
+            if ws is not None:
+                await ws.close(code=code, message=b"fake drop")
 
-    async def send_reconnect(self) -> None:
-        if self._ws is not None:
-            await self._send(self._ws, {"op": 7, "d": None})
+    async def send_reconnect(self, shard: int | None = None) -> None:
+        for n in self._shards(shard):
+            await self._send(self._wss[n], {"op": 7, "d": None})
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        if self._ws is not None:
+    async def invalidate_session(self, resumable: bool = False, shard: int | None = None) -> None:
+        for n in self._shards(shard):
             if not resumable:
-                self.session = None
-            await self._send(self._ws, {"op": 9, "d": resumable})
+                self.sessions.pop(n, None)
+            await self._send(self._wss[n], {"op": 9, "d": resumable})
 
     async def wait_for_identify(self, n: int = 1, timeout: float = 5.0) -> None:
         await self.wait_until(
@@ -1031,7 +1115,7 @@ class FakeDiscord:
 
     @property
     def connected(self) -> bool:
-        return self._ws is not None and not self._ws.closed
+        return bool(self._wss) and all(not ws.closed for ws in self._wss.values())
 
     def intents(self) -> int:
         return self.session.intents if self.session else 0
@@ -1568,7 +1652,7 @@ class FakeDiscord:
                     "total": 1000,
                     "remaining": 999,
                     "reset_after": 86_400_000,
-                    "max_concurrency": 1,
+                    "max_concurrency": self.max_concurrency,
                 },
             }
         )

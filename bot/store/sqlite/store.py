@@ -936,12 +936,14 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         return await self._unit(work)
 
     async def reserve_identify_slot(
-        self, bucket: int, interval: float, now: float | None = None
+        self, bucket: int, interval: float, clock: Clock | None = None
     ) -> float:
-        at = self._clock() if now is None else now
+        read_clock = clock or self._clock
 
         async def work(conn: aiosqlite.Connection) -> float:
-            # one statement inside BEGIN IMMEDIATE: no other process reads between
+            # "now" is read holding the write lock (BEGIN IMMEDIATE), not when queued: a
+            # unit that waited on another process does not reserve a turn already past
+            at = read_clock()
             rows = await conn.execute_fetchall(
                 "INSERT INTO identify_slots (bucket, turn_at) VALUES (?, ?)"
                 " ON CONFLICT (bucket) DO UPDATE"
@@ -949,7 +951,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 " RETURNING turn_at",
                 (bucket, at, interval),
             )
-            return float(next(iter(rows))[0]) - at
+            return float(next(iter(rows))[0])
 
         return await self._unit(work)
 
