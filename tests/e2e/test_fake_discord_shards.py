@@ -180,3 +180,33 @@ async def test_two_bot_processes_on_one_database_draw_no_op_9(
         finally:
             for store in stores:
                 await store.close()
+
+
+class Pinger(Recorder):
+    """Answers /ping, saying which shards it holds."""
+
+    def __init__(self, shard_ids: list[int]) -> None:
+        super().__init__(shard_ids)
+        self.pinged: list[int | None] = []
+
+        @self.tree.command(name="ping", description="ping")
+        async def ping(interaction: discord.Interaction) -> None:
+            self.pinged.append(interaction.guild_id)
+            await interaction.response.send_message(f"shards {shard_ids}")
+
+
+async def test_interactions_follow_their_guild_and_dm_ones_go_to_shard_0(
+    sharded: FakeDiscord,
+) -> None:
+    fake = sharded
+    on1 = _guild_on(fake, 1)
+    chan1 = fake.add_text_channel(on1, "general")
+    fake.guilds[on1]["members"][int(fake.alice["id"])] = fake._member_payload(on1, fake.alice)
+    first, second = Pinger([0]), Pinger([1])
+    async with running_client(first, fake), running_client(second, fake):
+        await first.tree.sync()  # global commands: one application, one sync
+        dm_reply = await (await fake.slash("ping", dm=True)).wait_reply()
+        assert dm_reply.content == "shards [0]"
+        guild_reply = await (await fake.slash("ping", channel_id=chan1)).wait_reply()
+        assert guild_reply.content == "shards [1]"
+        assert first.pinged == [None] and second.pinged == [on1]
