@@ -737,6 +737,104 @@ COMP_NEW = [
 ]
 
 
+# Dev set 4 by kind: an anti-pattern is the answer only when nothing else is offered
+# or the speaker does not set it aside.
+DEV4_NEW = [
+    # apology only: a refund and a kind word, nothing in the product changes
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "I'd write to her personally, say how sorry we are and refund her subscription.",
+        "We'd also let her know the whole team has read her note. Making her feel heard is "
+        "what matters most to me.",
+    ),
+    # claiming the apology is the whole answer, even if a fix comes after pushback
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "We apologise sincerely and give her a free quarter. Honestly, that's my answer: "
+        "repair the relationship first.",
+        "Okay, beyond that I'd add a filter on outputs that blocks gendered adjectives.",
+    ),
+    # near-miss: the goodwill gesture is set aside as not the fix, then real changes follow
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "Sure, we refund him and say sorry, but a refund won't fix what the next person sees.",
+        "So we retrain the rewrite model on a balanced sample and add a classifier after "
+        "generation that holds back descriptions tied to accent or origin.",
+    ),
+    # near-miss: one line of comfort that points straight at the work
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "I'd tell her we're on it, and then make sure it actually is.",
+        "That means a post-processing filter on suggestions and a weekly sample read by two "
+        "reviewers, escalated to me within a day if they disagree.",
+    ),
+    # engineering metric only: throughput and memory, nothing a user did differently
+    case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        "I halved the memory footprint of our ranking model and pushed throughput up 3x on "
+        "the same hardware.",
+    ),
+    # near-miss: the speed figure is why people stopped abandoning the feature
+    case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        False,
+        "We brought response time under 150 ms, because above that people gave up and typed "
+        "the reply themselves.",
+    ),
+    # near-miss: the model score is mentioned and explicitly not how the work is judged
+    case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        False,
+        "AUC went from 0.81 to 0.88, but that's not how I'd judge it.",
+        "What counted: merchants disputed 30% fewer flagged orders in the first two months.",
+    ),
+    # research résumé: an award and a patent offered as the evidence
+    case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        "My strongest evidence is the best paper award at EMNLP and two granted patents on "
+        "retrieval.",
+    ),
+    # near-miss: the paper is a by-product; the answer is a shipped feature
+    case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        "We did publish a paper on it, but that was a by-product. The product was smart "
+        "replies in our helpdesk inbox.",
+        "Agents closed 9% more tickets per shift in the test group than in the holdout.",
+    ),
+    # skills listing: analytics tools as the answer
+    case(
+        "impact-resume",
+        "ap:skills_listing",
+        True,
+        "I'm strongest in analytics tooling: Mixpanel, Amplitude, Metabase and BigQuery.",
+    ),
+    # near-miss: the stack is waved past in one clause; the answer is a product decision
+    case(
+        "impact-resume",
+        "ap:skills_listing",
+        False,
+        "The stack was nothing exotic, Python and Kubernetes. The interesting part was "
+        "limiting the assistant to refund questions, where it was reliable.",
+        "Refund tickets closed without a human rose 15% in the quarter.",
+    ),
+]
+
 CASES = (
     ISSUE
     + IMPACT_RESUME
@@ -747,6 +845,7 @@ CASES = (
     + RESUME_NEW
     + VALUES_NEW
     + COMP_NEW
+    + DEV4_NEW
 )
 
 
