@@ -403,6 +403,30 @@ IMPACT_LENS = [
         "First the plan: owners per phase, weekly syncs with engineering, and milestones so we "
         "never slip on dates.",
     ),
+    # dev4 kinds: agile ceremonies, RAG status decks and phase gates run as the job are
+    # timeline management too; a schedule kept only for the sake of the owned metric is not
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "I'd keep a tidy backlog, groom it every Tuesday, hold a retro at the close of each "
+        "sprint and make sure no ticket sits in review for more than a day.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "Each Monday the leads get a status deck with every stream marked amber or green, and "
+        "my job is making sure the programme stays on track so nobody upstairs is caught out.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        False,
+        "I'd own weekly retention of new writers and expect it to go from 22% to 25%.",
+        "I'll watch the dependencies and the critical path too, but only because a late start "
+        "shrinks the test window and the sample.",
+    ),
 ]
 
 TONE_TRANSFORMER = [
@@ -519,6 +543,69 @@ TONE_TRANSFORMER = [
         True,
         "I'd start with a pilot: a couple of friendly customers first, then a wave of mid-size "
         "accounts, then everyone.",
+    ),
+    # dev4 kinds: code of other shapes (a JSON settings object, a query over several lines,
+    # shell pipes and regex escapes, code read out loud) is still code; prose words are not
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        'Simplest is to show the settings file:\n{\n  "checkpoint": "rewrite-small",\n'
+        '  "beam_width": 2\n}\nEverything else follows from those knobs.',
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        "Put as a query: SELECT tone, COUNT(*) AS shown\n  FROM rewrites\n  GROUP BY tone; "
+        "that tells us which tones people ask for.",
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        "I'd check the logs with cat events.log | grep -c rejected and a pattern like \\d{2} "
+        "to spot digits the rewrite dropped.",
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        True,
+        "Out loud it goes: draft equals rewriter of text, store dot put draft. End if.",
+        "Then a try-catch around the whole thing so a timeout gives back nothing.",
+    ),
+    case(
+        TT,
+        "ap:writes_code",
+        False,
+        "The feature's job is a single function for the writer: return their own sentence in "
+        "the requested register. A query to our rewrite service comes back with two options, "
+        "and a check keeps dates and figures intact before the editor shows them.",
+    ),
+    # rollout staging in other dress (release rings, market-by-market launch) as the opener;
+    # a ramp named only after the coupling, or named to be set aside, is not
+    case(
+        TT,
+        "ap:rollout_first",
+        True,
+        "I'd go with release rings: our own staff dogfood it for a fortnight, then a "
+        "trusted-tester group, then early access, and general availability last.",
+    ),
+    case(
+        TT,
+        "ap:rollout_first",
+        False,
+        "The editor sends the paragraph and the chosen register to the rewrite model, which "
+        "returns two options in about 180 ms, and a check drops any that alter figures.",
+        "Only once that works end to end would I pick a feature flag and a gradual ramp to "
+        "release it.",
+    ),
+    case(
+        TT,
+        "ap:rollout_first",
+        False,
+        "It's tempting to open with a feature flag, but that says nothing about whether the "
+        "model helps writers, so I'd begin with how rewrite quality shows up in acceptance.",
     ),
 ]
 
