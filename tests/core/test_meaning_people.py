@@ -833,6 +833,48 @@ DEV4_NEW = [
         "limiting the assistant to refund questions, where it was reliable.",
         "Refund tickets closed without a human rose 15% in the quarter.",
     ),
+    # generic values: a borrowed quote offered as the whole principle
+    case(
+        "values-alignment",
+        "ap:generic_values",
+        True,
+        "Einstein said imagination is more important than knowledge. That quote is how I "
+        "think about AI for writers.",
+        "I have it pinned on a sticky note above my desk.",
+    ),
+    # generic values: a principle framework that only talks about 'a feature' in general
+    case(
+        "values-alignment",
+        "ap:generic_values",
+        True,
+        "My core principles are honesty, craft and joy. If a feature honours all three, it "
+        "helps people rather than replacing them.",
+    ),
+    # near-miss: a motto, then one decision that kept the writer the author at a cost
+    case(
+        "values-alignment",
+        "ap:generic_values",
+        False,
+        "My motto is that the writer holds the pen. On our newsletter tool I removed the "
+        "auto-send option, so every draft waits for the author to approve it, and weekly "
+        "sends dropped about 10%.",
+    ),
+    # mission link: a claim about every decision is not a product behaviour
+    case(
+        "values-alignment",
+        "mission_link",
+        False,
+        "Every product decision I make goes through one test: lift people up, never swap "
+        "them out.",
+    ),
+    # near-miss for the above: one design where writers keep ownership of their work
+    case(
+        "values-alignment",
+        "mission_link",
+        True,
+        "I pushed for paragraph suggestions that the author expands by hand, and the writers "
+        "kept ownership of their chapters.",
+    ),
 ]
 
 CASES = (
