@@ -32,7 +32,7 @@ from bot.render import use_templates
 from bot.sessions import Interviews
 from bot.settings import Settings
 from bot.sharding import IdentifyGate, Ownership
-from bot.store import Store, open_store
+from bot.store import SessionRecord, Store, open_store
 from bot.watchdog import watch_event_loop
 
 log = logging.getLogger("bot")
@@ -98,6 +98,11 @@ class InterviewBotMixin:
         """A session's place: `guild_id`, or None for a DM. Walks of open sessions
         (resume notices, the idle sweep, pace nudges, loop reminders) keep only these."""
         return self.ownership.owns(guild_id)
+
+    def owns_session(self, session: SessionRecord) -> bool:
+        """Whether this process acts on `session` (its guild's shard, or shard 0 for DMs):
+        `[s for s in await bot.store.open_sessions() if bot.owns_session(s)]`."""
+        return self.ownership.owns_session(session)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait for this shard's identify turn, reserved in the database shared by every

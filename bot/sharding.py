@@ -20,6 +20,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 log = logging.getLogger("bot.sharding")
 
@@ -96,11 +97,22 @@ class Ownership:
         """A session's place: its guild's shard, or shard 0 for a DM (`guild_id=None`)."""
         return self.owns_dms() if guild_id is None else self.owns_guild(guild_id)
 
+    def owns_session(self, session: SessionPlace) -> bool:
+        """A stored session: its guild's shard, else (a DM, or the console) shard 0's."""
+        return self.owns(session.guild_id)
+
     def filter(
         self, items: Iterable[object], guild_of: Callable[[object], int | str | None]
     ) -> list[object]:
         """The items whose guild (`guild_of(item)`, None for a DM) this process owns."""
         return [item for item in items if self.owns(guild_of(item))]
+
+
+class SessionPlace(Protocol):
+    """What ownership needs of a session (`SessionRecord` has it)."""
+
+    @property
+    def guild_id(self) -> str | None: ...
 
 
 # (bucket, interval) -> the time of the reserved identify turn (on the gate's clock)

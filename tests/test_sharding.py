@@ -20,7 +20,7 @@ from bot.sharding import (
     parse_shard_ids,
     shard_for_guild,
 )
-from bot.store import SqliteStore
+from bot.store import MemoryStore, SqliteStore
 
 
 def _settings(**values: Any) -> Settings:
@@ -196,3 +196,21 @@ async def test_two_processes_never_identify_one_bucket_within_the_interval(
     # both buckets went at once: the whole start took ~3 intervals, not 7
     spread = max(t for _, t in identified) - min(t for _, t in identified)
     assert spread < interval * 3 + 1.0
+
+
+async def test_a_process_owns_the_stored_sessions_of_its_shards_and_dms() -> None:
+    """Sessions as the store keeps them: a guild session by its guild, a DM (and the
+    console) by shard 0's process."""
+    store = MemoryStore()
+    on0, on1 = _guild_on(0, 2), _guild_on(1, 2, 3)
+    in0 = await store.start_session("u1", f"guild:{on0}", "s", "d", {}, guild_id=str(on0))
+    in1 = await store.start_session("u2", f"guild:{on1}", "s", "d", {}, guild_id=str(on1))
+    dm = await store.start_session("u3", "dm:u3", "s", "d", {})
+    sessions = await store.open_sessions()
+    assert {s.id for s in sessions} == {in0.id, in1.id, dm.id}
+    holder0 = create_bot(_settings(shard_count=2, shard_ids="0"), store, background=False)
+    holder1 = create_bot(_settings(shard_count=2, shard_ids="1"), store, background=False)
+    assert {s.id for s in sessions if holder0.owns_session(s)} == {in0.id, dm.id}
+    assert {s.id for s in sessions if holder1.owns_session(s)} == {in1.id}
+    everything = create_bot(_settings(), store, background=False)
+    assert all(everything.owns_session(s) for s in sessions)
