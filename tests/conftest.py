@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,65 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def auto_summarize(catalogue: Catalogue):
     return catalogue.get("auto-summarize")
+
+
+# -- PostgreSQL -------------------------------------------------------------------------
+# Tests marked `postgresql` run against a real server: the one TEST_DATABASE_URL or
+# PG_TEST_URL names (`.ci/run` starts one and sets it), else a throwaway cluster this
+# session starts itself (tests/postgres_cluster.py). Without either they skip; under
+# CI=true such a skip fails the run instead.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgresql: runs against a real PostgreSQL server (never skipped in CI)"
+    )
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _in_ci() and item.get_closest_marker("postgresql") is not None:
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"a PostgreSQL test may not be skipped under CI=true: {reason}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server's maintenance database, for `pg_testdb.new_database`."""
+    import pg_testdb
+    import postgres_cluster
+
+    given = pg_testdb.given_url()
+    cluster = None
+    if given is None:
+        try:
+            cluster = postgres_cluster.start_cluster()
+        except (postgres_cluster.ClusterError, OSError) as exc:
+            pytest.skip(f"PostgreSQL: no TEST_DATABASE_URL and no server to start ({exc})")
+        given = cluster.url
+    pg_testdb.ADMIN_URL = given
+    try:
+        yield given
+    finally:
+        pg_testdb.ADMIN_URL = None
+        try:
+            if cluster is None:
+                pg_testdb.run_sync(pg_testdb.drop_run_databases(given))
+        finally:
+            if cluster is not None:
+                cluster.stop()
+
+
+@pytest.fixture
+async def postgres_database(postgres_url: str) -> str:
+    """The URL of a new, empty database of its own for one test."""
+    import pg_testdb
+
+    return await pg_testdb.new_database()

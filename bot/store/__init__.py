@@ -4,10 +4,11 @@ Callers program against the protocols of `bot.store.protocols` (`Store` and its
 parts) with the records of `bot.store.records` and the errors of
 `bot.store.errors`; every method is one atomic unit of work that returns only
 after it has committed. `MemoryStore` is a complete in-memory backend (for tests
-and quick use). `open_store` picks the backend from the URL scheme; only SQLite
-exists today (`sqlite:///relative.db`, `sqlite:////absolute.db`,
-`sqlite:///:memory:`; query options `synchronous=full|normal` and
-`busy_timeout_ms=N`).
+and quick use). `open_store` picks the backend from the URL scheme: SQLite
+(`sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite:///:memory:`; query
+options `synchronous=full|normal` and `busy_timeout_ms=N`) or PostgreSQL
+(`postgresql://user:password@host:5432/dbname`, for several bot processes on one
+database; query option `pool_size=N`, others go to asyncpg).
 """
 
 from __future__ import annotations
@@ -130,7 +131,10 @@ async def open_store(url: str, *, retention_days: float = 180, clock: Clock = ti
             busy_timeout_ms=busy,
         )
     if scheme in ("postgres", "postgresql"):
-        raise StoreError(
-            "DATABASE_URL: the PostgreSQL backend is not implemented yet; use sqlite:///file.db"
-        )
-    raise StoreError(f"DATABASE_URL: unknown scheme {scheme or '(none)'!r}; use sqlite:///file.db")
+        from bot.store.postgres import PostgresStore
+
+        return await PostgresStore.open(url, retention_days=retention_days, clock=clock)
+    raise StoreError(
+        f"DATABASE_URL: unknown scheme {scheme or '(none)'!r}; "
+        "use sqlite:///file.db or postgresql://user@host/dbname"
+    )

@@ -1,5 +1,5 @@
 """Where the store's parts live: records, errors, protocols and the memory backend import
-no database driver; only the SQLite package does."""
+no database driver; only the backend packages do, each its own driver."""
 
 from __future__ import annotations
 
@@ -30,10 +30,17 @@ def test_backend_neutral_modules_import_no_driver_nor_a_backend() -> None:
         assert not any(m.startswith("bot.store.sqlite") for m in modules), name
 
 
-def test_the_sqlite_package_holds_every_driver_import_of_the_store() -> None:
-    users = {
-        str(path.relative_to(STORE))
-        for path in STORE.rglob("*.py")
-        if {m.split(".")[0] for m in imported_modules(path)} & DRIVERS
-    }
-    assert users and all(u.startswith("sqlite/") for u in users), users
+BACKEND_DRIVERS = {"sqlite/": {"aiosqlite", "sqlite3"}, "postgres/": {"asyncpg"}}
+
+
+def test_each_backend_package_holds_its_own_driver_imports_and_no_other() -> None:
+    users: dict[str, set[str]] = {}
+    for path in STORE.rglob("*.py"):
+        drivers = {m.split(".")[0] for m in imported_modules(path)} & DRIVERS
+        if drivers:
+            users[str(path.relative_to(STORE))] = drivers
+    assert any(u.startswith("sqlite/") for u in users), users
+    assert any(u.startswith("postgres/") for u in users), users
+    for user, drivers in users.items():
+        allowed = next((d for p, d in BACKEND_DRIVERS.items() if user.startswith(p)), set())
+        assert drivers <= allowed, (user, drivers)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from race_helpers import open_at_once
 from store_helpers import T0, FakeClock, raw_rows
 
 from bot.store import SqliteStore, StoreError, StoreVersionError, open_store, sqlite_path
-from bot.store.sqlite.schema import latest_version, load_migrations
+from bot.store.sqlite.schema import latest_version, load_migrations, statements
 
 
 def test_migrations_are_numbered_without_gaps() -> None:
@@ -159,8 +161,10 @@ async def test_open_store_from_url_and_unknown_schemes(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert path.exists()
-    with pytest.raises(StoreError, match="PostgreSQL backend is not implemented"):
-        await open_store("postgresql://localhost/bot")
+    refused = re.escape("cannot connect to postgresql://u:***@127.0.0.1:1/")
+    with pytest.raises(StoreError, match=refused) as info:
+        await open_store("postgresql://u:secret@127.0.0.1:1/bot")  # nothing listens on port 1
+    assert "secret" not in str(info.value)
     with pytest.raises(StoreError, match="unknown scheme 'mysql'"):
         await open_store("mysql://localhost/bot")
     with pytest.raises(StoreError, match="unknown option"):
@@ -172,3 +176,32 @@ async def test_in_memory_store_works_for_quick_use() -> None:
         session = await store.start_session("u", "console", "s", "d", {})
         await store.record_turn(session.id, "candidate", "u", "hello", {"n": 1})
         assert len(await store.transcript(session.id)) == 1
+
+
+def test_processes_migrating_a_fresh_file_at_once_all_succeed(tmp_path: Path) -> None:
+    for attempt in range(4):  # each round a fresh file: the race is at the very first open
+        path = tmp_path / f"race{attempt}.db"
+        outcomes = open_at_once(f"sqlite:///{path}", processes=3)
+        assert outcomes == ["OPENED"] * 3, outcomes
+        assert raw_rows(path, "PRAGMA user_version") == [(latest_version(),)]
+        tables = {r[0] for r in raw_rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"users", "sessions", "turns", "loops"} <= tables
+
+
+def test_migration_statements_split_at_the_right_semicolons() -> None:
+    sql = (
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE a (x TEXT DEFAULT 'semi;colon');\n"
+        "UPDATE a SET x = 'y'; -- trailing; comment\n"
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = 'z'; END;\n"
+        "-- the end\n"
+    )
+    assert list(statements(sql)) == [
+        "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT DEFAULT 'semi;colon');",
+        "UPDATE a SET x = 'y';",
+        "-- trailing; comment\nCREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = 'z'; END;",
+    ]
+    with pytest.raises(StoreError, match="incomplete"):
+        list(statements("CREATE TABLE b (x TEXT DEFAULT 'open"))
+    for migration in load_migrations():  # every shipped file splits into whole statements
+        assert all(sqlite3.complete_statement(s) for s in statements(migration.sql))

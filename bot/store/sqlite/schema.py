@@ -2,12 +2,17 @@
 
 Each file runs in its own `BEGIN IMMEDIATE … COMMIT` together with the bump of
 `user_version`, so a crash mid-upgrade leaves the database at the previous
-version, never half-migrated.
+version, never half-migrated. The version is read again after `BEGIN IMMEDIATE`
+has taken the write lock, so two processes migrating a fresh file at once take
+turns and the second finds the step done (reading it before the lock let both
+run the same step: "table users already exists").
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -48,6 +53,25 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+def statements(sql: str) -> Iterator[str]:
+    """The statements of a script, one by one (a `;` inside a string or comment stays)."""
+    buffer = ""
+    for piece in sql.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if _has_code(buffer):
+                yield buffer.strip()
+            buffer = ""
+    if _has_code(buffer.rstrip(";")):
+        raise StoreError(f"incomplete SQL statement at the end of a migration: {buffer.strip()!r}")
+
+
+def _has_code(text: str) -> bool:
+    """False for whitespace, `;` and comments only."""
+    lines = (line.split("--", 1)[0] for line in text.splitlines())
+    return bool("".join(lines).strip(" \t\r\n;"))
+
+
 def latest_version() -> int:
     """The schema version this code writes."""
     return len(load_migrations())
@@ -78,22 +102,32 @@ async def migrate(
     migrations = load_migrations()
     latest = len(migrations)
     target = latest if target is None else target
-    current = await read_version(conn)
-    if current > latest:
-        raise version_error(where, current, latest)
-    before = current
-    for migration in migrations[current:target]:
-        script = (
-            "BEGIN IMMEDIATE;\n"
-            f"{migration.sql}\n;\n"
-            f"PRAGMA user_version = {migration.version};\n"
-            "COMMIT;\n"
-        )
+    before = await read_version(conn)
+    if before > latest:
+        raise version_error(where, before, latest)
+    current = before
+    while current < target:
+        # statement by statement: executescript would COMMIT the BEGIN IMMEDIATE first
+        await conn.execute("BEGIN IMMEDIATE")
+        name = f"to version {current + 1}"
         try:
-            await conn.executescript(script)
+            current = await read_version(conn)  # under the write lock: maybe done already
+            if current > latest:
+                raise version_error(where, current, latest)
+            if current >= target:
+                await conn.execute("COMMIT")
+                break
+            migration = migrations[current]
+            name = migration.name
+            for statement in statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {migration.version}")
+            await conn.execute("COMMIT")
         except Exception as exc:
             if conn.in_transaction:
                 await conn.rollback()
-            raise StoreError(f"migration {migration.name} failed on {where}: {exc}") from exc
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"migration {name} failed on {where}: {exc}") from exc
         current = migration.version
     return before, current

@@ -12,8 +12,15 @@ from store_helpers import FakeClock
 from bot.store import Store
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=[pytest.mark.postgresql] if name == "postgresql" else [])
+        for name in sorted(BACKENDS)
+    ]
+)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")  # a server, or a skip (a failure in CI)
     return BACKENDS[request.param](tmp_path)
 
 

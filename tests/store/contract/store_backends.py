@@ -13,9 +13,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pg_testdb
 from store_helpers import FakeClock, all_values
 
 from bot.store import MemoryStore, SqliteStore, Store
+from bot.store.postgres import PostgresStore
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +65,21 @@ def _sqlite(path: Path) -> Backend:
     return Backend("sqlite", open_store, every_value)
 
 
+def _postgresql() -> Backend:
+    """A schema of its own on the test server, created by the first open."""
+    url: list[str] = []
+
+    async def open_store(*, clock: FakeClock, retention_days: float = 180) -> Store:
+        if not url:
+            url.append(await pg_testdb.new_store_url("contract"))
+        return await PostgresStore.open(url[0], clock=clock, retention_days=retention_days)
+
+    def every_value(store: Store) -> list[tuple[str, Any]]:
+        return [(table, value) for table, row in pg_testdb.all_values(url[0]) for value in row]
+
+    return Backend("postgresql", open_store, every_value)
+
+
 def _memory() -> Backend:
     async def open_store(*, clock: FakeClock, retention_days: float = 180) -> Store:
         return MemoryStore(clock=clock, retention_days=retention_days)
@@ -73,4 +90,5 @@ def _memory() -> Backend:
 BACKENDS: dict[str, Callable[[Path], Backend]] = {
     "sqlite": lambda tmp: _sqlite(tmp / "store.db"),
     "memory": lambda tmp: _memory(),
+    "postgresql": lambda tmp: _postgresql(),  # needs the `postgres_url` fixture (conftest)
 }
