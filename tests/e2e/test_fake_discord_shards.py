@@ -21,6 +21,7 @@ from fake_discord import FakeDiscord, running_client
 from interview_harness import catalogue, settings_for
 
 from bot.bot import create_bot
+from bot.launcher import serve
 from bot.store import SqliteStore
 
 COUNT = 2
@@ -210,3 +211,34 @@ async def test_interactions_follow_their_guild_and_dm_ones_go_to_shard_0(
         guild_reply = await (await fake.slash("ping", channel_id=chan1)).wait_reply()
         assert guild_reply.content == "shards [1]"
         assert first.pinged == [None] and second.pinged == [on1]
+
+
+async def test_two_launched_processes_hold_their_shard_ranges(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`python -m bot run` twice (as `serve`), SHARD_COUNT=2 with SHARD_IDS=0 and 1, on one
+    SQLite file: each identifies its own shard only, the pair draws no op 9, both stop."""
+    async with FakeDiscord(shards=2, identify_interval=0.3) as fake:
+        fake.patch_discord(monkeypatch)
+        settings = [
+            settings_for(
+                tmp_path,
+                discord_token="fake-token",
+                shard_count=2,
+                shard_ids=ids,
+                identify_interval_s=0.45,
+            )
+            for ids in ("1", "0")
+        ]
+        stops = [asyncio.Event(), asyncio.Event()]
+        pairs = zip(settings, stops, strict=True)
+        runs = [asyncio.create_task(serve(s, stop)) for s, stop in pairs]
+        try:
+            await fake.wait_until(lambda: len(fake.sessions) == 2, 15, "both shards")
+            shards = sorted(p["d"]["shard"] for p in fake.gateway_received if p["op"] == 2)
+            assert shards == [[0, 2], [1, 2]]
+            assert fake.identify_rejections == []
+        finally:
+            for stop in stops:
+                stop.set()
+            assert await asyncio.wait_for(asyncio.gather(*runs), 15) == [0, 0]
