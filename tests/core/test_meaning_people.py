@@ -875,6 +875,30 @@ DEV4_NEW = [
         "I pushed for paragraph suggestions that the author expands by hand, and the writers "
         "kept ownership of their chapters.",
     ),
+    # salary only: a base demand above the band, however the reason is phrased
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        True,
+        "Childcare in the city runs about $3,000 a month, so I'd need the base at $199,000 "
+        "just to keep our life where it is now.",
+    ),
+    # anchor: asking the base to 'reflect market rate' is a demand, not acceptance
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "Market surveys put the median near $215k, so I'd want the base to reflect market "
+        "rate.",
+    ),
+    # near-miss: the base is left alone and the ask goes elsewhere
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "The $172k base works for me as it is. What I'd like instead is more equity, tied to "
+        "weekly active writers rising 5% in my first year.",
+    ),
 ]
 
 CASES = (
