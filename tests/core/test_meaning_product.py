@@ -277,6 +277,32 @@ AUTO_SUMMARIZE = [
         "Notion does it that way and their reviews are great, so honestly I'd just copy what "
         "works for them.",
     ),
+    # dev4 kinds: leaning on outside voices (analysts, teardowns, interviews) and putting off
+    # any bet is research without a hypothesis; research that ends in a quantified bet is not
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "IDC and two analyst firms both say meeting tools are racing to add recaps, so I'd "
+        "follow the market leaders and match their feature set.",
+        "I'd hold off before committing to a number until a second survey comes back.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "I'd run a dozen user interviews first and let the interviews shape what we build; "
+        "going in with a bet only biases what we hear.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        False,
+        "A competitor teardown showed rivals leading with decisions rather than chronology.",
+        "That gives me something to test: if our recap opens with the decision, readers act "
+        "on it without opening the thread, and I predict same-day replies to recaps go from "
+        "18% to 22%.",
+    ),
 ]
 
 IMPACT_LENS = [
