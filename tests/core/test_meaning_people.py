@@ -899,6 +899,39 @@ DEV4_NEW = [
         "The $172k base works for me as it is. What I'd like instead is more equity, tied to "
         "weekly active writers rising 5% in my first year.",
     ),
+    # risk framing: drift guarded before launch by a live-vs-training comparison and a retrain trigger
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "Seasonality was the risk we knew about. Before we launched, we set up a nightly "
+        "distribution check of live inputs against the training data, with an automatic "
+        "retrain trigger when they diverged.",
+    ),
+    # risk framing: trust protected before launch, nothing applied without the user
+    case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        "Trust was my worry. Before launch a small panel of power users tried it, and we made "
+        "sure edits are never applied automatically.",
+    ),
+    # near-miss: drift only handled once the feature was live
+    case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        "A month after launch the rankings started to slip, drift really, so we retrained and "
+        "added monitoring after that.",
+    ),
+    # near-miss: a research topic (fairness papers) is not a mitigation
+    case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        "I wrote my thesis on fairness in recommender systems, and privacy is always front of "
+        "mind for me.",
+    ),
 ]
 
 CASES = (
