@@ -932,6 +932,22 @@ DEV4_NEW = [
         "I wrote my thesis on fairness in recommender systems, and privacy is always front of "
         "mind for me.",
     ),
+    # product outcome: incidents closed faster is operations, not a user effect
+    case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        "We added better alerting, so outages now get resolved in about ten minutes instead "
+        "of an hour.",
+    ),
+    # near-miss: a professional user stopped doing a chore because of the feature
+    case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        "After the clause flags went live, associates stopped sending every lease to a "
+        "partner for a first read.",
+    ),
 ]
 
 CASES = (
