@@ -303,6 +303,39 @@ AUTO_SUMMARIZE = [
         "on it without opening the thread, and I predict same-day replies to recaps go from "
         "18% to 22%.",
     ),
+    # dev4 kinds: the summary citing or attaching its source, or being ready before it is
+    # asked for, is model behaviour that changes what the reader does next
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "Readers doubt recaps they cannot verify.",
+        "So I'd have each bullet cite the passage it rests on; once someone can verify a point "
+        "at a glance, they answer the thread from the recap instead of reopening the file.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Readers doubt recaps they cannot verify, and I'd love for them to feel more confident "
+        "about the feature overall.",
+    ),
+    # an extra model pass that will not fit a response-time limit is a compute constraint;
+    # figures reported as "within budget" with nothing narrowed are not
+    case(
+        AS,
+        "compute_constraint",
+        True,
+        "The recap has to appear as the page opens, so we have about 600 milliseconds, and an "
+        "extra ranking pass over every section won't fit; I'd rank only the headings.",
+    ),
+    case(
+        AS,
+        "compute_constraint",
+        False,
+        "For context, p95 latency is 900 ms and each recap costs about 0.2 cents, so we're "
+        "within budget today.",
+    ),
 ]
 
 IMPACT_LENS = [
