@@ -666,6 +666,30 @@ TONE_TRANSFORMER = [
         "It's tempting to open with a feature flag, but that says nothing about whether the "
         "model helps writers, so I'd begin with how rewrite quality shows up in acceptance.",
     ),
+    # dev4 kinds: an exchange rate between model score and a user action is a mapping;
+    # "better BLEU, happier users, the rest takes care of itself" is not
+    case(
+        TT,
+        "business_mapping",
+        True,
+        "In the last trial, each three points of rater-judged tone accuracy bought roughly one "
+        "point of suggestion acceptance for the model, until it flattened near 90% accuracy.",
+    ),
+    case(
+        TT,
+        "business_mapping",
+        False,
+        "Our rewrite model scores well on BLEU, and a better BLEU means happier users, so the "
+        "product numbers will take care of itself once we push the model.",
+    ),
+    # a live labelled sample with a floor and an owner is monitoring; an offline ship bar is not
+    case(
+        TT,
+        "monitoring_plan",
+        True,
+        "Once it's live we'd grade a labelled sample of a few hundred rewrites each week, and "
+        "if tone accuracy on that sample drops below 0.85 the on-call ML engineer is paged.",
+    ),
 ]
 
 CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER
