@@ -71,7 +71,14 @@ def version_error(where: str, found: int, latest: int) -> StoreVersionError:
 
 async def read_version(conn: asyncpg.Connection) -> int:
     """The schema version (0 for an empty database); a read that changes nothing."""
-    exists = await conn.fetchval("SELECT to_regclass($1::text) IS NOT NULL", VERSION_TABLE)
+    # a plain query of pg_class, not to_regclass: that looks the name up in a cache that
+    # may still say "no such table" after another process created it (no lock taken)
+    exists = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relname = $1 AND n.nspname = ANY (current_schemas(false)))",
+        VERSION_TABLE,
+    )
     if not exists:
         return 0
     found = await conn.fetchval(f"SELECT COALESCE(MAX(version), 0) FROM {VERSION_TABLE}")

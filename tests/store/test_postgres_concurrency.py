@@ -1,0 +1,161 @@
+"""Several stores on one PostgreSQL database at once, as several bot processes would be:
+reminders claimed by four workers, two sweeps, racing starts and exchanges.
+
+Each store has its own connection pool, so their units run concurrently on the
+server exactly as those of separate processes would (the server cannot tell).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pg_testdb
+import pytest
+from store_helpers import T0, FakeClock
+
+from bot.store import NewTurn, SessionConflict, SessionRecord, StaleSession
+from bot.store.postgres import PostgresStore
+
+pytestmark = pytest.mark.postgresql
+
+WORKERS = 4
+DUE = 3_000
+
+
+@pytest.fixture
+async def url(postgres_url: str) -> str:
+    return await pg_testdb.new_store_url("concurrency")
+
+
+@pytest.fixture
+async def stores(url: str) -> AsyncIterator[list[PostgresStore]]:
+    opened = [await PostgresStore.open(url, clock=FakeClock()) for _ in range(WORKERS)]
+    try:
+        yield opened
+    finally:
+        for store in opened:
+            await store.close()
+
+
+async def test_four_workers_claim_3000_due_reminders_each_once(
+    url: str, stores: list[PostgresStore]
+) -> None:
+    # 1,000 users with a loop of three rounds, falling due one a second from T0 + 1
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.executemany(
+            "INSERT INTO users (id, display_name, created_at, last_seen_at) "
+            "VALUES ($1, '', $2, $2)",
+            [(f"u{i}", T0) for i in range(DUE // 3)],
+        )
+        await conn.executemany(
+            "INSERT INTO loops (id, user_id, status, started_at) VALUES ($1, $2, 'active', $3)",
+            [(i + 1, f"u{i}", T0) for i in range(DUE // 3)],
+        )
+        await conn.executemany(
+            "INSERT INTO loop_rounds (loop_id, seq, scenario_id, due_at) VALUES ($1, $2, $3, $4)",
+            [(i // 3 + 1, i % 3 + 1, f"s{i % 3}", T0 + 1 + i) for i in range(DUE)],
+        )
+    finally:
+        await conn.close()
+    sent: Counter[tuple[int, int]] = Counter()
+    calls = Counter[int]()
+
+    async def worker(n: int, store: PostgresStore) -> None:
+        # all four at once, as four processes whose loops tick together: every claim
+        # races the others for the same 3,000 rows
+        for reminder in await store.claim_due_reminders(T0 + 2 * DUE):
+            sent[(reminder.loop_id, reminder.seq)] += 1
+            calls[n] += 1
+
+    await asyncio.gather(*(worker(n, s) for n, s in enumerate(stores)))
+    assert len(sent) == DUE and set(sent.values()) == {1}, sent.most_common(3)
+    assert sum(calls.values()) == DUE
+    # and nothing is left to claim, by anyone
+    assert await stores[0].claim_due_reminders(T0 + 10 * DUE) == []
+
+
+async def test_two_concurrent_sweeps_expire_and_summarise_each_session_once(
+    stores: list[PostgresStore],
+) -> None:
+    first, second = stores[0], stores[1]
+    sessions = await asyncio.gather(
+        *(
+            first.start_session(f"u{i}", f"dm:u{i}", "s", "d", {"i": i}, time_budget_s=60)
+            for i in range(500)
+        )
+    )
+    summarised: Counter[int] = Counter()
+
+    async def summarise(session: SessionRecord) -> dict[str, object]:
+        summarised[session.id] += 1
+        await asyncio.sleep(0)  # let the other sweep run meanwhile
+        overall = session.state["i"] / 1000
+        return {"criteria": {}, "overall": overall}
+
+    results = await asyncio.gather(
+        first.sweep(T0 + 120, summarise=summarise), second.sweep(T0 + 120, summarise=summarise)
+    )
+    expired = [s.id for result in results for s in result.expired]
+    assert sorted(expired) == sorted(s.id for s in sessions)  # all, each by one sweep
+    assert set(summarised.values()) == {1} and len(summarised) == 500
+    for session in sessions[:20]:
+        after = await second.get_session(session.id)
+        assert after is not None and after.status == "expired"
+        assert after.overall == session.state["i"] / 1000
+    assert (await first.sweep(T0 + 180, summarise=summarise)).expired == []
+
+
+async def test_racing_starts_for_one_user_from_four_stores_let_exactly_one_win(
+    stores: list[PostgresStore],
+) -> None:
+    for round_ in range(3):
+        place = f"guild:{round_}"
+        outcomes = await asyncio.gather(
+            *(
+                store.start_session("u1", place, f"s{n}", "d", {}, guild_id=str(round_))
+                for store in stores
+                for n in range(5)
+            ),
+            return_exceptions=True,
+        )
+        winners = [o for o in outcomes if isinstance(o, SessionRecord)]
+        conflicts = [o for o in outcomes if isinstance(o, SessionConflict)]
+        assert len(winners) == 1 and len(conflicts) == len(outcomes) - 1, outcomes
+        assert all(c.existing.id == winners[0].id for c in conflicts)
+        assert [s.id for s in await stores[-1].open_sessions() if s.place == place] == [
+            winners[0].id
+        ]
+
+
+async def test_racing_exchanges_from_four_stores_advance_a_session_once_per_turn(
+    stores: list[PostgresStore],
+) -> None:
+    session = await stores[0].start_session(
+        "u1", "dm:u1", "s", "d", {"n": 0}, opening=(NewTurn("interviewer", None, "Why?"),)
+    )
+    count = 1
+    for n in range(5):
+        outcomes = await asyncio.gather(
+            *(
+                store.record_exchange(
+                    session.id,
+                    count,
+                    [NewTurn("candidate", "u1", f"{n}:{k}"), NewTurn("interviewer", None, "Go on")],
+                    {"n": n, "by": k},
+                )
+                for k, store in enumerate(stores)
+            ),
+            return_exceptions=True,
+        )
+        winners = [o for o in outcomes if not isinstance(o, BaseException)]
+        assert len(winners) == 1, outcomes
+        assert all(isinstance(o, StaleSession) for o in outcomes if o not in winners)
+        count += 2
+    transcript = await stores[1].transcript(session.id)
+    assert [t.seq for t in transcript] == list(range(1, count + 1))
+    after = await stores[2].get_session(session.id)
+    assert after is not None and after.turn_count == count
