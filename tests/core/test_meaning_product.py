@@ -486,6 +486,29 @@ IMPACT_LENS = [
         "I'll watch the dependencies and the critical path too, but only because a late start "
         "shrinks the test window and the sample.",
     ),
+    # dev4 kinds: how far the result swung week to week and where the lift came from,
+    # feeding the next bet, is iteration; "half with the feature" is a controlled split
+    case(
+        IL,
+        "iteration",
+        True,
+        "After the test the readout shows how much the lift swung week to week, and then I'd "
+        "trace where it came from; if nearly all of it sits with repeat users, the next "
+        "hypothesis targets getting newcomers to a second use.",
+    ),
+    case(
+        IL,
+        "iteration",
+        False,
+        "After the test I'd send the readout to leadership and celebrate the launch with the team.",
+    ),
+    case(
+        IL,
+        "experiment_plan",
+        True,
+        "I'd give it to 16,000 writers, half with the feature and the other half without, for "
+        "three weeks, and ship only if the 95% interval on the difference stays above zero.",
+    ),
 ]
 
 TONE_TRANSFORMER = [
