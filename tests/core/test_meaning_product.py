@@ -336,6 +336,26 @@ AUTO_SUMMARIZE = [
         "For context, p95 latency is 900 ms and each recap costs about 0.2 cents, so we're "
         "within budget today.",
     ),
+    # a labelled "Metric:" line with a target, or "take it to N%", names one metric and a target
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "Metric: share of recaps pasted into a ticket within an hour. 30% today, target 36%.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "The one number I'd be judged on is how many recaps get forwarded the same day. It's "
+        "near 14% now, and I'd expect the new layout to take it to 18%.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "Metric-wise, I'd keep an eye on a few dashboards and see what looks interesting.",
+    ),
 ]
 
 IMPACT_LENS = [
