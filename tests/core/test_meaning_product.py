@@ -529,6 +529,21 @@ IMPACT_LENS = [
         "I'd give it to 16,000 writers, half with the feature and the other half without, for "
         "three weeks, and ship only if the 95% interval on the difference stays above zero.",
     ),
+    # a hype word about a data finding is not hype about the feature
+    case(
+        IL,
+        "ap:cool_features",
+        False,
+        "I found something pretty cool in the logs: writers who undo a suggestion twice rarely "
+        "finish the draft, so I'd offer a gentler rewrite after the second undo.",
+    ),
+    case(
+        IL,
+        "ap:cool_features",
+        True,
+        "I'd pitch a rewrite button that feels like pure magic, a genuinely amazing experience "
+        "that writers will rave about.",
+    ),
 ]
 
 TONE_TRANSFORMER = [
