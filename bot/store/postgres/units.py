@@ -12,8 +12,11 @@ LoopExists). Queue-like claims run READ COMMITTED with `FOR UPDATE SKIP LOCKED`
 
 Each unit runs in a task of its own that the caller awaits through a shield, so a
 cancelled caller never cuts a unit in half; `close()` waits for the units in
-flight. Driver errors never leave this module: an integrity error becomes
-ConstraintViolation, anything else from asyncpg (or a lost connection) StoreError.
+flight. A read first waits for the writes this store started before it (those of
+cancelled callers included), so what a process wrote is what it reads next, as
+with SQLite's single queue; writes do not wait for each other. Driver errors never
+leave this module: an integrity error becomes ConstraintViolation, anything else
+from asyncpg (or a lost connection) StoreError.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Units:
         self._pool = pool
         self.where = where
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._writes: set[asyncio.Task[Any]] = set()
         self.closing = False
         self.retries = 0  # conflicts retried, for benchmarks and tests
 
@@ -93,23 +97,36 @@ class Units:
         return await self._spawn(work, isolation, readonly=False)
 
     async def read(self, work: Work[T]) -> T:
-        """Run `work` in one read-only snapshot (REPEATABLE READ READ ONLY)."""
+        """Run `work` in one read-only snapshot (REPEATABLE READ READ ONLY), after the
+        writes already in flight have ended."""
         return await self._spawn(work, "repeatable_read", readonly=True)
 
     async def _spawn(self, work: Work[T], isolation: Isolation, *, readonly: bool) -> T:
         if self.closing:
             raise StoreClosedError(f"the store on {self.where} is closed")
-        task = asyncio.create_task(self._attempts(work, isolation, readonly))
+        earlier = list(self._writes) if readonly else []
+        task = asyncio.create_task(self._attempts(work, isolation, readonly, earlier))
         self._inflight.add(task)
+        if not readonly:
+            self._writes.add(task)
         task.add_done_callback(self._done)
         return await asyncio.shield(task)
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._inflight.discard(task)
+        self._writes.discard(task)
         if not task.cancelled():
             task.exception()  # retrieved: a caller that was cancelled never will
 
-    async def _attempts(self, work: Work[T], isolation: Isolation, readonly: bool) -> T:
+    async def _attempts(
+        self,
+        work: Work[T],
+        isolation: Isolation,
+        readonly: bool,
+        earlier: list[asyncio.Task[Any]],
+    ) -> T:
+        if earlier:
+            await asyncio.wait(earlier)
         pause = FIRST_PAUSE_S
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
