@@ -1,7 +1,7 @@
 """One central error handler: every failed interaction gets a plain-language ephemeral reply.
 
 `report(interaction, error)` is installed as the command tree's `on_error` and is also
-called by the interview extension for buttons, selects and the answer form. It answers
+called for every button and select (`bot.exts.shared.items`) and form. It answers
 whether or not the interaction was already answered (followup vs first response), logs
 unexpected errors with their traceback, and turns Discord's known error codes into
 something the user can act on.
