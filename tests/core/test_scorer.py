@@ -157,8 +157,8 @@ def test_own_adversarial_cases(catalogue) -> None:
     assert report.antipatterns_macro_f1 >= 0.80, report.table()
 
 
-HELDOUT_CRITERIA = 0.85
-HELDOUT_ANTIPATTERNS = 0.82
+HELDOUT_CRITERIA = 0.90
+HELDOUT_ANTIPATTERNS = 0.85
 HELDOUT = sorted((DATA / "heldout").glob("*.jsonl"))
 
 
@@ -167,7 +167,9 @@ def test_heldout_blind_set(catalogue) -> None:
     words) written and labelled from the rubric contract by annotators who never saw the
     detectors; nobody tuning the detectors has looked at them.
 
-    Before the meaning fixes of issue 10: criteria 0.871, anti-patterns 0.843.
+    Before the meaning fixes of issue 10: criteria 0.871, anti-patterns 0.843; after three
+    tuning rounds on 446 dev transcripts from other annotators: 0.919 and 0.871 (the
+    milestone is 0.93 and 0.95). The floors below only guard against a regression.
     """
     rows = [row for path in HELDOUT for row in load_jsonl(path)]
     assert len(rows) == 210
