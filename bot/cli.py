@@ -1,4 +1,4 @@
-"""The command line: run | sync | practice | replay | score | scenarios."""
+"""The command line: run | sync | practice | replay | score | scenarios | db."""
 
 from __future__ import annotations
 
@@ -463,6 +463,24 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return sync_commands(settings, int(guild) if guild is not None else None)
 
 
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.store import StoreError
+    from bot.store.transfer import CopyRefused, copy_urls
+
+    try:
+        report = asyncio.run(copy_urls(args.source, args.target, replace=args.replace))
+    except CopyRefused as exc:
+        print(message("db_refused", error=str(exc)))
+        return EXIT_FAILED
+    except StoreError as exc:
+        print(message("db_failed", error=str(exc)))
+        return EXIT_FAILED
+    print(message("db_copied" if report.changed else "db_unchanged", report=report))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="interview-bot", description="Mock interviews for AI/ML product-manager roles."
@@ -548,6 +566,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = ssub.add_parser("list", help="list the loaded scenarios")
     c.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("db", help="manage the session store")
+    dsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    d = dsub.add_parser(
+        "copy",
+        help="copy every table of one store into another (SQLite <-> PostgreSQL)",
+        description="Copy every row of the store at SOURCE into the store at TARGET (each a "
+        "DATABASE_URL; both are created and migrated as needed), in one transaction; PostgreSQL "
+        "ids continue after the copied ones. A TARGET that already holds exactly SOURCE's rows "
+        "is left alone; any other non-empty TARGET is refused unless --replace. Stop the bot "
+        "first.",
+    )
+    d.add_argument("source", metavar="SOURCE", help="e.g. sqlite:///interview-bot.db")
+    d.add_argument("target", metavar="TARGET", help="e.g. postgresql://bot@localhost/bot")
+    d.add_argument(
+        "--replace",
+        action="store_true",
+        help="empty a non-empty TARGET first (in the same transaction) instead of refusing",
+    )
+    d.set_defaults(func=cmd_db_copy)
     return parser
 
 
