@@ -1,18 +1,21 @@
-"""Start the real InterviewBot against the fake Discord, on a real SQLite file.
+"""Start the real InterviewBot against the fake Discord, on a real store.
 
     async with interview_bot(fake_discord, tmp_path) as h:
         ix = await fake_discord.slash("interview start", {"round": "auto-summarize"})
         ...
         rows = await h.store.transcript(session_id)
 
-`h.bot` is the running bot, `h.store` its store (closed on exit), `h.db` the file,
-so a second `interview_bot(fake, tmp_path)` is a restart on the same database.
+`h.bot` is the running bot, `h.store` its store (closed on exit), `h.db` the SQLite
+file, so a second `interview_bot(fake, tmp_path)` is a restart on the same database.
+The store is a SQLite file in tmp_path, or, for the tests the e2e conftest runs on
+PostgreSQL too, a schema of its own there (`database_url`: the same for one test).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -27,6 +30,8 @@ from bot.settings import Settings
 from bot.store import Store, open_store
 
 _CATALOGUE: Catalogue | None = None
+#: the store of each test's bots, by its tmp_path (set by the e2e conftest)
+DATABASE_URLS: dict[Path, str] = {}
 
 
 def catalogue() -> Catalogue:
@@ -42,11 +47,34 @@ class Harness:
     store: Store
     db: Path
     fake: FakeDiscord
+    store_url: str = ""
+
+
+def database_url(tmp_path: Path) -> str:
+    """The store the test with this tmp_path runs its bots on."""
+    return DATABASE_URLS.get(tmp_path, f"sqlite:///{tmp_path / 'bot.db'}")
+
+
+async def stored_rows(h: Harness) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every row of every table of the bot's store, read from outside it: (table, row)."""
+    url = h.store_url
+    if url.startswith("sqlite"):
+        con = sqlite3.connect(h.db)
+        try:
+            tables = [
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            return [(t, row) for t in tables for row in con.execute(f'SELECT * FROM "{t}"')]
+        finally:
+            con.close()
+    import pg_testdb
+
+    return await pg_testdb.table_rows(url)
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+        "database_url": database_url(tmp_path),
         "auto_shard": False,
         "idle_sweep_seconds": 3600,
     }
@@ -83,7 +111,7 @@ async def interview_bot(
         async with running_client(bot, fake):
             if sync:
                 await bot.tree.sync()
-            yield Harness(bot, store, tmp_path / "bot.db", fake)  # type: ignore[arg-type]
+            yield Harness(bot, store, tmp_path / "bot.db", fake, settings.database_url)  # type: ignore[arg-type]
     finally:
         await store.close()
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import discord
 import discord_payloads as P
 from fake_discord import FakeDiscord
-from interview_harness import assert_no_pings, bot_messages, interview_bot, thread_of
+from interview_harness import (
+    assert_no_pings,
+    bot_messages,
+    interview_bot,
+    stored_rows,
+    thread_of,
+)
 from test_interview_flow import INTENT, UI, answer_by_form, is_move
 
 
@@ -254,13 +259,8 @@ async def test_history_pages_open_one_export_and_forget_me(
         assert await h.store.user_history(alice) == []
         # no row of any table names her
         await h.store.close()
-        con = sqlite3.connect(h.db)
-        try:
-            for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-                for row in con.execute(f'SELECT * FROM "{table}"'):
-                    assert not any(alice in str(v) or "Alice" in str(v) for v in row), (table, row)
-        finally:
-            con.close()
+        for table, row in await stored_rows(h):
+            assert not any(alice in str(v) or "Alice" in str(v) for v in row), (table, row)
         # her messages in the old thread are no longer answers
         since = fake.checkpoint()
         await fake.user_message(thread_id, UI)
