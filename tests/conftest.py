@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_ci import pytest_configure, pytest_runtest_makereport
 
 from bot import PROJECT_ROOT
 from bot.core.scenarios import Catalogue, load_directory
+
+__all__ = ["pytest_configure", "pytest_runtest_makereport"]  # hooks, taken in by pytest
 
 # No test may touch the real user data directory (the default database lives there).
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="interview-bot-test-data-")
@@ -38,27 +41,7 @@ def auto_summarize(catalogue: Catalogue):
 # Tests marked `postgresql` run against a real server: the one TEST_DATABASE_URL or
 # PG_TEST_URL names (`.ci/run` starts one and sets it), else a throwaway cluster this
 # session starts itself (tests/postgres_cluster.py). Without either they skip; under
-# CI=true such a skip fails the run instead.
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "postgresql: runs against a real PostgreSQL server (never skipped in CI)"
-    )
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-    outcome = yield
-    report = outcome.get_result()
-    if report.skipped and _in_ci() and item.get_closest_marker("postgresql") is not None:
-        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"a PostgreSQL test may not be skipped under CI=true: {reason}"
+# CI=true such a skip fails the run instead (the hooks of pg_ci.py).
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +69,3 @@ def postgres_url() -> Iterator[str]:
         finally:
             if cluster is not None:
                 cluster.stop()
-
-
-@pytest.fixture
-async def postgres_database(postgres_url: str) -> str:
-    """The URL of a new, empty database of its own for one test."""
-    import pg_testdb
-
-    return await pg_testdb.new_database()
