@@ -1,6 +1,7 @@
 """Benchmark: turns persisted per second through the store vs a bare aiosqlite insert loop.
 
 Run: python tests/bench/bench_store.py [--sessions 200] [--turns 15] [--rounds 2]
+     [--backend sqlite|postgresql|both] [--database-url postgresql://...]
 
 The store side runs SESSIONS interviews at once (asyncio.gather), each
 recording TURNS turns with `record_turn` (insert + state update, one committed
@@ -10,6 +11,11 @@ level), in the same run. Rounds alternate bare/store; the best round of each
 counts. Latency is measured per call, from the call to its return (so under
 200 concurrent sessions it includes waiting for the single writer and its
 group commit). The bare loop commits each insert alone, as a naive bot would.
+With `--backend postgresql` (or `both`) the same store run goes to PostgreSQL:
+the server of `--database-url`, else of TEST_DATABASE_URL / PG_TEST_URL, else a
+throwaway cluster started for the run (tests/postgres_cluster.py; fsync off, so
+its figure is the store's and the server's CPU, not a disk's). Each round gets a
+database of its own. The PostgreSQL line also counts the conflicts retried.
 Not collected by pytest (the file name does not start with test_).
 """
 
@@ -26,8 +32,13 @@ from pathlib import Path
 import aiosqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.store import SqliteStore
+import pg_testdb
+import postgres_cluster
+
+from bot.store import SqliteStore, Store
+from bot.store.postgres import PostgresStore
 
 TARGET_RATIO = 0.5
 STATE_PAD = "x" * 400  # a state blob of realistic size
@@ -68,11 +79,8 @@ async def bare_loop(path: Path, n: int, synchronous: str) -> tuple[float, list[f
         await db.close()
 
 
-async def store_run(
-    path: Path, sessions: int, turns: int, synchronous: str
-) -> tuple[float, list[float]]:
-    """`sessions` concurrent interviews of `turns` record_turn calls each."""
-    store = await SqliteStore.open(path, synchronous=synchronous)
+async def store_run(store: Store, sessions: int, turns: int) -> tuple[float, list[float]]:
+    """`sessions` concurrent interviews of `turns` record_turn calls each (closes the store)."""
     try:
         ids = []
         for s in range(sessions):
@@ -110,6 +118,30 @@ def line(name: str, n: int, seconds: float, latencies: list[float]) -> str:
     )
 
 
+async def postgres_runs(args: argparse.Namespace) -> tuple[float, list[float], int]:
+    """The store run on PostgreSQL, best of `rounds`: (seconds, latencies, retries)."""
+    cluster = None
+    url = args.database_url or pg_testdb.given_url()
+    if url is None:
+        cluster = postgres_cluster.start_cluster()
+        url = cluster.url
+    pg_testdb.ADMIN_URL = url
+    best: tuple[float, list[float], int] | None = None
+    try:
+        for _ in range(args.rounds):
+            store = await PostgresStore.open(await pg_testdb.new_database("bench"))
+            seconds, latencies = await store_run(store, args.sessions, args.turns)
+            if best is None or seconds < best[0]:
+                best = (seconds, latencies, store._units.retries)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        else:
+            await pg_testdb.drop_run_databases(url)
+    assert best is not None
+    return best
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
@@ -117,16 +149,26 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"])
     parser.add_argument("--dir", type=Path, default=None, help="where to put the files")
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql", "both"])
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server to use")
     args = parser.parse_args()
     n = args.sessions * args.turns
+    if args.backend in ("postgresql", "both"):
+        seconds, latencies, retries = await postgres_runs(args)
+        print(f"PostgreSQL, best of {args.rounds} rounds")
+        print(line(f"store on PostgreSQL, {args.sessions} sess", n, seconds, latencies))
+        print(f"  conflicts retried: {retries} ({retries / n:.2f} per turn)")
+        if args.backend == "postgresql":
+            return 0
     best_bare: tuple[float, list[float]] | None = None
     best_store: tuple[float, list[float]] | None = None
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for r in range(args.rounds):
             bare = await bare_loop(Path(tmp) / f"bare{r}.db", n, args.synchronous)
-            store = await store_run(
-                Path(tmp) / f"store{r}.db", args.sessions, args.turns, args.synchronous
+            opened = await SqliteStore.open(
+                Path(tmp) / f"store{r}.db", synchronous=args.synchronous
             )
+            store = await store_run(opened, args.sessions, args.turns)
             if best_bare is None or bare[0] < best_bare[0]:
                 best_bare = bare
             if best_store is None or store[0] < best_store[0]:
@@ -134,7 +176,7 @@ async def main() -> int:
     assert best_bare is not None and best_store is not None
     print(f"synchronous={args.synchronous}, WAL, best of {args.rounds} rounds, {tmp}")
     print(line("bare aiosqlite insert loop", n, *best_bare))
-    print(line(f"store, {args.sessions} sessions", n, *best_store))
+    print(line(f"store on SQLite, {args.sessions} sess", n, *best_store))
     ratio = best_bare[0] / best_store[0]
     verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
     print(f"ratio store/bare: {ratio:.2f}x ({verdict} the {TARGET_RATIO}x target)")
