@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     auto_shard: bool = Field(default=True, description="AutoShardedBot (shards when asked)")
     dev_guild_id: int | None = Field(default=None, description="Guild for `sync --guild` default")
     max_answer_chars: int = Field(default=4000, ge=100, le=8000)
+    flood_messages: int = Field(
+        default=8, ge=1, le=1000, description="Messages a user may send in FLOOD_SECONDS"
+    )
+    flood_seconds: float = Field(
+        default=10.0, gt=0.0, le=3600.0, description="Window of the per-user flood limit"
+    )
     resume_notices_per_second: float = Field(
         default=10.0,
         gt=0.0,

@@ -80,7 +80,11 @@ async def run_bot_process(api_base: str, gateway: str, db: str) -> None:
     discord.http.Route.BASE = api_base  # the bench side points discord.py at the fake
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, database_url=f"sqlite:///{db}", auto_shard=False, log_level="WARNING"
+        _env_file=None,
+        database_url=f"sqlite:///{db}",
+        auto_shard=False,
+        log_level="WARNING",
+        flood_messages=1000,  # the bench's users answer faster than the per-user limit allows
     )
     bot = create_bot(settings, guild_ready_timeout=0.05)
     stop = asyncio.Event()

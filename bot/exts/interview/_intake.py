@@ -10,7 +10,7 @@ taken while the reply to the previous one is still on its way. On top of that:
   message or form gets the open question instead of being taken as its answer;
 * the same answer sent twice within two seconds (a double Enter, a form submitted
   twice) is taken once, the repeat acknowledged quietly;
-* a user sending more than `FLOOD_RATE` messages in `FLOOD_PER_S` seconds is told to
+* a user sending more than `FLOOD_MESSAGES` messages in `FLOOD_SECONDS` seconds is told to
   slow down, once, and the excess is dropped before any database work.
 """
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.interview")
 
-FLOOD_RATE, FLOOD_PER_S = 4, 10.0  # messages a user may send before "slow down"
 LOOK_BACK_LIMIT = 50  # messages read back per session after a re-identify
 TAKEN_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
@@ -57,7 +56,7 @@ class Intake:
         self.delivery = delivery
         self._flood: commands.CooldownMapping[discord.Message] = (
             commands.CooldownMapping.from_cooldown(
-                FLOOD_RATE, FLOOD_PER_S, commands.BucketType.user
+                bot.settings.flood_messages, bot.settings.flood_seconds, commands.BucketType.user
             )
         )
         self._slowed: dict[int, float] = {}  # user id -> when their "slow down" ends
