@@ -864,8 +864,7 @@ DEV4_NEW = [
         "values-alignment",
         "mission_link",
         False,
-        "Every product decision I make goes through one test: lift people up, never swap "
-        "them out.",
+        "Every product decision I make goes through one test: lift people up, never swap them out.",
     ),
     # near-miss for the above: one design where writers keep ownership of their work
     case(
@@ -888,8 +887,7 @@ DEV4_NEW = [
         "comp-negotiation",
         "anchor_base",
         False,
-        "Market surveys put the median near $215k, so I'd want the base to reflect market "
-        "rate.",
+        "Market surveys put the median near $215k, so I'd want the base to reflect market rate.",
     ),
     # near-miss: the base is left alone and the ask goes elsewhere
     case(
@@ -899,7 +897,7 @@ DEV4_NEW = [
         "The $172k base works for me as it is. What I'd like instead is more equity, tied to "
         "weekly active writers rising 5% in my first year.",
     ),
-    # risk framing: drift guarded before launch by a live-vs-training comparison and a retrain trigger
+    # risk framing: drift guarded before launch (live-vs-training comparison, retrain trigger)
     case(
         "impact-resume",
         "risk_framing",
