@@ -369,15 +369,19 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         )
         if not records:
             return records
+        sql = (
+            "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
+            "message_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        rows = [
+            (r.session_id, r.seq, r.role, r.author_id, r.text, r.created_at, r.message_id)
+            for r in records
+        ]
         try:
-            await conn.executemany(
-                "INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
-                "message_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                [
-                    (r.session_id, r.seq, r.role, r.author_id, r.text, r.created_at, r.message_id)
-                    for r in records
-                ],
-            )
+            if len(rows) == 1:  # one round trip (executemany costs more for one row)
+                await conn.execute(sql, *rows[0])
+            else:
+                await conn.executemany(sql, rows)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "turns_one_per_message":
                 given = next(t.message_id for t in turns if t.message_id is not None)
