@@ -6,9 +6,10 @@ its rows to these. Times are UTC seconds since the epoch (floats).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Role = Literal["candidate", "interviewer", "system"]
 Mode = Literal["solo", "group"]
@@ -329,3 +330,67 @@ class ScenarioVersion:
     source: str
     common: dict[str, list[str]]
     created_at: float
+
+
+# -- rows to records (both backends' rows are read by column name) ------------------
+
+
+class Row(Protocol):
+    """A database row read by column name (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def session_from_row(row: Row) -> SessionRecord:
+    return SessionRecord(
+        id=row["id"],
+        user_id=row["user_id"],
+        place=row["place"],
+        channel_id=row["channel_id"],
+        guild_id=row["guild_id"],
+        scenario_id=row["scenario_id"],
+        scenario_digest=row["scenario_digest"],
+        mode=row["mode"],
+        state=json.loads(row["state"]),
+        status=row["status"],
+        started_at=row["started_at"],
+        updated_at=row["updated_at"],
+        ended_at=row["ended_at"],
+        time_budget_s=row["time_budget_s"],
+        turn_count=row["turn_count"],
+        overall=row["overall"],
+        purged_at=row["purged_at"],
+    )
+
+
+def turn_from_row(row: Row) -> TurnRecord:
+    return TurnRecord(
+        session_id=row["session_id"],
+        seq=row["seq"],
+        role=row["role"],
+        author_id=row["author_id"],
+        text=row["text"],
+        created_at=row["created_at"],
+        message_id=row["message_id"],
+    )
+
+
+def user_from_row(row: Row) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        display_name=row["display_name"],
+        dm_reminders=bool(row["dm_reminders"]),
+        leaderboard_opt_in=bool(row["leaderboard_opt_in"]),
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+def rating_from_row(row: Row) -> PeerRating:
+    return PeerRating(
+        session_id=row["session_id"],
+        rater_id=row["rater_id"],
+        criterion_id=row["criterion_id"],
+        rating=row["rating"],
+        created_at=row["created_at"],
+    )

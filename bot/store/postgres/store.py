@@ -59,7 +59,11 @@ from bot.store.records import (
     SweepResult,
     TurnRecord,
     UserRecord,
+    rating_from_row,
     rubric_rows,
+    session_from_row,
+    turn_from_row,
+    user_from_row,
 )
 
 T = TypeVar("T")
@@ -95,61 +99,6 @@ def split_options(url: str) -> tuple[str, dict[str, str]]:
     rest = [(k, v) for k, v in query if k not in OWN_OPTIONS]
     scheme = "postgresql" if parts.scheme == "postgres" else parts.scheme
     return urlunsplit(parts._replace(scheme=scheme, query=urlencode(rest))), own
-
-
-def session_record(row: asyncpg.Record) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"],
-        user_id=row["user_id"],
-        place=row["place"],
-        channel_id=row["channel_id"],
-        guild_id=row["guild_id"],
-        scenario_id=row["scenario_id"],
-        scenario_digest=row["scenario_digest"],
-        mode=row["mode"],
-        state=json.loads(row["state"]),
-        status=row["status"],
-        started_at=row["started_at"],
-        updated_at=row["updated_at"],
-        ended_at=row["ended_at"],
-        time_budget_s=row["time_budget_s"],
-        turn_count=row["turn_count"],
-        overall=row["overall"],
-        purged_at=row["purged_at"],
-    )
-
-
-def _turn(row: asyncpg.Record) -> TurnRecord:
-    return TurnRecord(
-        session_id=row["session_id"],
-        seq=row["seq"],
-        role=row["role"],
-        author_id=row["author_id"],
-        text=row["text"],
-        created_at=row["created_at"],
-        message_id=row["message_id"],
-    )
-
-
-def _user(row: asyncpg.Record) -> UserRecord:
-    return UserRecord(
-        id=row["id"],
-        display_name=row["display_name"],
-        dm_reminders=bool(row["dm_reminders"]),
-        leaderboard_opt_in=bool(row["leaderboard_opt_in"]),
-        created_at=row["created_at"],
-        last_seen_at=row["last_seen_at"],
-    )
-
-
-def _rating(row: asyncpg.Record) -> PeerRating:
-    return PeerRating(
-        session_id=row["session_id"],
-        rater_id=row["rater_id"],
-        criterion_id=row["criterion_id"],
-        rating=row["rating"],
-        created_at=row["created_at"],
-    )
 
 
 def _check_roles(turns: Iterable[NewTurn]) -> None:
@@ -269,7 +218,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
     @staticmethod
     async def _get_user(conn: asyncpg.Connection, user_id: str) -> UserRecord | None:
         row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-        return _user(row) if row is not None else None
+        return user_from_row(row) if row is not None else None
 
     async def upsert_user(self, user_id: str, display_name: str) -> UserRecord:
         now = self._clock()
@@ -334,7 +283,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         row = await conn.fetchrow(
             f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1", session_id
         )
-        return session_record(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     @staticmethod
     async def _find_open(
@@ -346,7 +295,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             user_id,
             place,
         )
-        return session_record(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     async def _not_open(self, conn: asyncpg.Connection, session_id: int) -> StoreError:
         session = await self._get_session(conn, session_id)
@@ -437,7 +386,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 time_budget_s,
                 len(opening),
             )
-            session = session_record(row)
+            session = session_from_row(row)
             if opening:
                 await self._insert_turns(conn, session.id, 0, opening, now)
             if retry_of is not None or organiser_id is not None:
@@ -522,7 +471,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 if not found.is_open:
                     raise SessionClosed(f"session {session_id} is {found.status}, not open")
                 raise StaleSession(session_id, expected_turn_count, found.turn_count)
-            session = session_record(row)
+            session = session_from_row(row)
             records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
             if checked is not None:
                 await self._store_results(conn, session_id, checked)
@@ -648,7 +597,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
     async def _sessions(self, where: str, *params: Any) -> list[SessionRecord]:
         async def work(conn: asyncpg.Connection) -> list[SessionRecord]:
             rows = await conn.fetch(f"SELECT {SESSION_COLUMNS} FROM sessions {where}", *params)
-            return [session_record(row) for row in rows]
+            return [session_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -663,7 +612,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             rows = await conn.fetch(
                 "SELECT * FROM turns WHERE session_id = $1 ORDER BY seq", session_id
             )
-            return [_turn(row) for row in rows]
+            return [turn_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -789,7 +738,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             rows = await conn.fetch(
                 "SELECT * FROM peer_ratings WHERE session_id = $1 ORDER BY id", session_id
             )
-            return [_rating(row) for row in rows]
+            return [rating_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -807,7 +756,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             )
             sessions = []
             for row in session_rows:
-                session = session_record(row)
+                session = session_from_row(row)
                 turns = await conn.fetch(
                     "SELECT * FROM turns WHERE session_id = $1 ORDER BY seq", session.id
                 )
@@ -817,11 +766,15 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 sessions.append(
                     {
                         **session.to_dict(),
-                        "turns": [_turn(t).to_dict() for t in turns],
+                        "turns": [turn_from_row(t).to_dict() for t in turns],
                         "results": await self._get_results(conn, session.id),
                         # who rated is the rater's data; what they said about you is yours
                         "peer_ratings_received": [
-                            {k: v for k, v in _rating(r).to_dict().items() if k != "rater_id"}
+                            {
+                                k: v
+                                for k, v in rating_from_row(r).to_dict().items()
+                                if k != "rater_id"
+                            }
                             for r in ratings
                         ],
                     }
@@ -840,8 +793,8 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 "exported_at": now,
                 "user": None if user is None else user.to_dict(),
                 "sessions": sessions,
-                "turns_in_other_sessions": [_turn(t).to_dict() for t in elsewhere],
-                "peer_ratings_given": [_rating(r).to_dict() for r in given],
+                "turns_in_other_sessions": [turn_from_row(t).to_dict() for t in elsewhere],
+                "peer_ratings_given": [rating_from_row(r).to_dict() for r in given],
                 "custom_scenarios_uploaded": await self._uploads_of(conn, user_id),
                 **await self._export_groups(conn, user_id),
             }
@@ -919,7 +872,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             )
             ids = []
             for row in due:
-                session = session_record(row)
+                session = session_from_row(row)
                 ids.append(session.id)
                 if session.id not in summaries:
                     summaries[session.id] = (
@@ -935,7 +888,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                     "ORDER BY id",
                     ids,
                 )
-                expired = [session_record(row) for row in rows]
+                expired = [session_from_row(row) for row in rows]
             old = [
                 row["id"]
                 for row in await conn.fetch(

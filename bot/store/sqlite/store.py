@@ -50,7 +50,11 @@ from bot.store.records import (
     SweepResult,
     TurnRecord,
     UserRecord,
+    rating_from_row,
     rubric_rows,
+    session_from_row,
+    turn_from_row,
+    user_from_row,
 )
 from bot.store.sqlite.groups import SqliteGroupStore
 from bot.store.sqlite.scenarios import SqliteScenarioStore
@@ -69,61 +73,6 @@ _SESSION_COLUMNS = (
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _session(row: sqlite3.Row) -> SessionRecord:
-    return SessionRecord(
-        id=row["id"],
-        user_id=row["user_id"],
-        place=row["place"],
-        channel_id=row["channel_id"],
-        guild_id=row["guild_id"],
-        scenario_id=row["scenario_id"],
-        scenario_digest=row["scenario_digest"],
-        mode=row["mode"],
-        state=json.loads(row["state"]),
-        status=row["status"],
-        started_at=row["started_at"],
-        updated_at=row["updated_at"],
-        ended_at=row["ended_at"],
-        time_budget_s=row["time_budget_s"],
-        turn_count=row["turn_count"],
-        overall=row["overall"],
-        purged_at=row["purged_at"],
-    )
-
-
-def _turn(row: sqlite3.Row) -> TurnRecord:
-    return TurnRecord(
-        session_id=row["session_id"],
-        seq=row["seq"],
-        role=row["role"],
-        author_id=row["author_id"],
-        text=row["text"],
-        created_at=row["created_at"],
-        message_id=row["message_id"],
-    )
-
-
-def _user(row: sqlite3.Row) -> UserRecord:
-    return UserRecord(
-        id=row["id"],
-        display_name=row["display_name"],
-        dm_reminders=bool(row["dm_reminders"]),
-        leaderboard_opt_in=bool(row["leaderboard_opt_in"]),
-        created_at=row["created_at"],
-        last_seen_at=row["last_seen_at"],
-    )
-
-
-def _rating(row: sqlite3.Row) -> PeerRating:
-    return PeerRating(
-        session_id=row["session_id"],
-        rater_id=row["rater_id"],
-        criterion_id=row["criterion_id"],
-        rating=row["rating"],
-        created_at=row["created_at"],
-    )
 
 
 def _raise_turn_exists(
@@ -246,7 +195,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
     @staticmethod
     async def _get_user(conn: aiosqlite.Connection, user_id: str) -> UserRecord | None:
         rows = list(await conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,)))
-        return _user(rows[0]) if rows else None
+        return user_from_row(rows[0]) if rows else None
 
     async def upsert_user(self, user_id: str, display_name: str) -> UserRecord:
         now = self._clock()
@@ -311,7 +260,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
             )
         )
-        return _session(rows[0]) if rows else None
+        return session_from_row(rows[0]) if rows else None
 
     @staticmethod
     async def _find_open(
@@ -324,7 +273,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 (user_id, place),
             )
         )
-        return _session(rows[0]) if rows else None
+        return session_from_row(rows[0]) if rows else None
 
     async def _not_open(self, conn: aiosqlite.Connection, session_id: int) -> StoreError:
         session = await self._get_session(conn, session_id)
@@ -410,7 +359,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                     ),
                 )
             )
-            session = _session(rows[0])
+            session = session_from_row(rows[0])
             if opening:
                 await self._insert_turns(conn, session.id, 0, opening, now)
             if retry_of is not None or organiser_id is not None:
@@ -505,7 +454,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 if not found.is_open:
                     raise SessionClosed(f"session {session_id} is {found.status}, not open")
                 raise StaleSession(session_id, expected_turn_count, found.turn_count)
-            session = _session(rows[0])
+            session = session_from_row(rows[0])
             records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
             if checked is not None:
                 await self._store_results(conn, session_id, checked)
@@ -638,7 +587,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             rows = await conn.execute_fetchall(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions {where}", tuple(params)
             )
-            return [_session(row) for row in rows]
+            return [session_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -653,7 +602,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             rows = await conn.execute_fetchall(
                 "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)
             )
-            return [_turn(row) for row in rows]
+            return [turn_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -764,7 +713,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             rows = await conn.execute_fetchall(
                 "SELECT * FROM peer_ratings WHERE session_id = ? ORDER BY id", (session_id,)
             )
-            return [_rating(row) for row in rows]
+            return [rating_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -782,7 +731,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             )
             sessions = []
             for row in session_rows:
-                session = _session(row)
+                session = session_from_row(row)
                 turns = await conn.execute_fetchall(
                     "SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session.id,)
                 )
@@ -792,11 +741,15 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 sessions.append(
                     {
                         **session.to_dict(),
-                        "turns": [_turn(t).to_dict() for t in turns],
+                        "turns": [turn_from_row(t).to_dict() for t in turns],
                         "results": await self._get_results(conn, session.id),
                         # who rated is the rater's data; what they said about you is yours
                         "peer_ratings_received": [
-                            {k: v for k, v in _rating(r).to_dict().items() if k != "rater_id"}
+                            {
+                                k: v
+                                for k, v in rating_from_row(r).to_dict().items()
+                                if k != "rater_id"
+                            }
                             for r in ratings
                         ],
                     }
@@ -814,8 +767,8 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 "exported_at": now,
                 "user": None if user is None else user.to_dict(),
                 "sessions": sessions,
-                "turns_in_other_sessions": [_turn(t).to_dict() for t in elsewhere],
-                "peer_ratings_given": [_rating(r).to_dict() for r in given],
+                "turns_in_other_sessions": [turn_from_row(t).to_dict() for t in elsewhere],
+                "peer_ratings_given": [rating_from_row(r).to_dict() for r in given],
                 "custom_scenarios_uploaded": await self._uploads_of(conn, user_id),
                 **await self._export_groups(conn, user_id),
             }
@@ -896,7 +849,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             )
             expired: list[SessionRecord] = []
             for row in rows:
-                session = _session(row)
+                session = session_from_row(row)
                 results = await summarise(session) if summarise is not None else None
                 await conn.execute(
                     "UPDATE sessions SET status = 'expired', ended_at = ?, updated_at = ? "
