@@ -53,6 +53,7 @@ from bot.store.records import (
     LoopRound,
     Mode,
     NewTurn,
+    Owns,
     Panelist,
     PeerRating,
     Rating,
@@ -1140,8 +1141,8 @@ class MemoryStore(Store):
 
     # -- housekeeping ----------------------------------------------------------------
 
-    def _idle(self, at: float) -> list[_Session]:
-        """Open sessions whose time budget has run out by `at`, by id."""
+    def _idle(self, at: float, owns: Owns | None) -> list[_Session]:
+        """Open sessions `owns` accepts whose time budget has run out by `at`, by id."""
         return sorted(
             (
                 s
@@ -1149,14 +1150,19 @@ class MemoryStore(Store):
                 if s.status == "open"
                 and s.time_budget_s is not None
                 and s.updated_at + s.time_budget_s <= at
+                and (owns is None or owns(s.guild_id))
             ),
             key=lambda s: s.id,
         )
 
     async def sweep(
-        self, now: float | None = None, *, summarise: Summariser | None = None
+        self,
+        now: float | None = None,
+        *,
+        summarise: Summariser | None = None,
+        owns: Owns | None = None,
     ) -> SweepResult:
-        """Expire idle sessions and purge old transcripts, in one unit.
+        """Expire idle sessions (those `owns` accepts) and purge old transcripts, in one unit.
 
         Summaries are made (and checked) before anything changes, so a summariser
         that raises leaves the store as it was.
@@ -1165,11 +1171,11 @@ class MemoryStore(Store):
         cutoff = at - self.retention_days * DAY_S
         made: dict[int, Results | None] = {}
         if summarise is not None:  # every summary first: awaiting them lets others run
-            while missing := [x for x in self._idle(at) if x.id not in made]:
+            while missing := [x for x in self._idle(at, owns) if x.id not in made]:
                 for session in missing:
                     made[session.id] = await summarise(session.record())
         self._work()  # from here on nothing awaits: the unit is atomic
-        idle = self._idle(at)
+        idle = self._idle(at, owns)
         summaries: list[RubricRows | None] = []
         for session in idle:
             results = made.get(session.id)

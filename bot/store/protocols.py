@@ -30,6 +30,7 @@ from bot.store.records import (
     LoopRound,
     Mode,
     NewTurn,
+    Owns,
     Panelist,
     PeerRating,
     Rating,
@@ -365,9 +366,19 @@ class Store(SessionStore, GroupStore, ScenarioStore, Protocol):
 
     @abstractmethod
     async def sweep(
-        self, now: float | None = None, *, summarise: Summariser | None = None
+        self,
+        now: float | None = None,
+        *,
+        summarise: Summariser | None = None,
+        owns: Owns | None = None,
     ) -> SweepResult:
-        """Expire sessions idle past their budget; purge transcripts past retention."""
+        """Expire sessions idle past their budget; purge transcripts past retention.
+
+        `owns`, if given, gets each idle session's guild id (None for a DM or console
+        session) and says whether this process owns it: only owned sessions are
+        expired (and summarised); the others stay open for their owner's sweep.
+        None owns everything. Purging is global (idempotent, whoever runs it).
+        """
 
     @abstractmethod
     async def reserve_identify_slot(

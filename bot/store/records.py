@@ -33,6 +33,9 @@ Results = Mapping[str, Any]
 #: Awaited by `sweep` for each session it expires; returns rubric results or None.
 #: (A coroutine, so the scoring behind it can run off the event loop.)
 Summariser = Callable[["SessionRecord"], Awaitable[Results | None]]
+#: Given a session's guild id (None for a DM or console session), says whether this
+#: process owns it (see `bot.sharding`); `sweep` expires only what its caller owns.
+Owns = Callable[[str | None], bool]
 
 
 # -- users, sessions, turns -----------------------------------------------------------

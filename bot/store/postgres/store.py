@@ -49,6 +49,7 @@ from bot.store.records import (
     LeaderboardRow,
     Mode,
     NewTurn,
+    Owns,
     PeerRating,
     Rating,
     Results,
@@ -847,28 +848,42 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
     # -- housekeeping ----------------------------------------------------------------
 
     async def sweep(
-        self, now: float | None = None, *, summarise: Summariser | None = None
+        self,
+        now: float | None = None,
+        *,
+        summarise: Summariser | None = None,
+        owns: Owns | None = None,
     ) -> SweepResult:
         """Expire idle sessions and purge old transcripts, in one transaction.
 
         Both are claims: the sessions to expire and to purge are taken with
         `FOR UPDATE SKIP LOCKED`, so two sweeps at once (two processes) split them and
-        each session is expired, and summarised, once. `summarise` gets the session as
-        it was while open; its results are stored with the expiry.
+        each session is expired, and summarised, once. Only the idle sessions `owns`
+        accepts (None: all) are locked and expired; the others are not touched, so
+        their owner's sweep is not kept from them. `summarise` gets the session as it
+        was while open; its results are stored with the expiry.
         """
         at = self._clock() if now is None else now
         cutoff = at - self.retention_days * DAY_S
         summaries: dict[int, Results | None] = {}  # a retried unit does not summarise again
 
         async def work(conn: asyncpg.Connection) -> SweepResult:
+            idle = await conn.fetch(
+                "SELECT id, guild_id FROM sessions WHERE status = 'open' "
+                "AND time_budget_s IS NOT NULL AND updated_at + time_budget_s <= $1",
+                at,
+            )
+            mine = [row["id"] for row in idle if owns is None or owns(row["guild_id"])]
+            # re-checked under the row lock: another sweep may have expired one meanwhile
             due = await conn.fetch(
                 f"WITH due AS (SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'open' "
                 "AND time_budget_s IS NOT NULL AND updated_at + time_budget_s <= $1 "
-                "ORDER BY id FOR UPDATE SKIP LOCKED), "
+                "AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED), "
                 "expired AS (UPDATE sessions SET status = 'expired', ended_at = $1, "
                 "updated_at = $1 FROM due WHERE sessions.id = due.id RETURNING sessions.id) "
                 "SELECT due.* FROM due ORDER BY due.id",
                 at,
+                mine,
             )
             ids = []
             for row in due:

@@ -40,6 +40,7 @@ from bot.store.records import (
     LeaderboardRow,
     Mode,
     NewTurn,
+    Owns,
     PeerRating,
     Rating,
     Results,
@@ -827,15 +828,20 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
     # -- housekeeping ----------------------------------------------------------------
 
     async def sweep(
-        self, now: float | None = None, *, summarise: Summariser | None = None
+        self,
+        now: float | None = None,
+        *,
+        summarise: Summariser | None = None,
+        owns: Owns | None = None,
     ) -> SweepResult:
         """Expire idle sessions and purge old transcripts, in one transaction.
 
         A session expires when `updated_at + time_budget_s` has passed (sessions
-        without a budget never idle out). `summarise`, if given, is called with
-        each expiring session and its results are stored with the expiry. Ended
-        or expired sessions older than `retention_days` lose their turns, state,
-        evidence, place and owner; their rubric figures stay, anonymous.
+        without a budget never idle out) and `owns` (None: everything) accepts its
+        guild id. `summarise`, if given, is called with each expiring session and
+        its results are stored with the expiry. Ended or expired sessions older than
+        `retention_days` lose their turns, state, evidence, place and owner; their
+        rubric figures stay, anonymous.
         """
         at = self._clock() if now is None else now
         cutoff = at - self.retention_days * DAY_S
@@ -850,6 +856,8 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             expired: list[SessionRecord] = []
             for row in rows:
                 session = session_from_row(row)
+                if owns is not None and not owns(session.guild_id):
+                    continue  # another process's: left open for its own sweep
                 results = await summarise(session) if summarise is not None else None
                 await conn.execute(
                     "UPDATE sessions SET status = 'expired', ended_at = ?, updated_at = ? "

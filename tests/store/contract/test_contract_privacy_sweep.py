@@ -148,6 +148,64 @@ async def test_idle_sweep_expires_sessions_past_their_budget(
     assert again.is_open
 
 
+async def test_idle_sweep_expires_only_the_sessions_its_caller_owns(
+    store: Store, clock: FakeClock
+) -> None:
+    """`owns` gets each idle session's guild id (None: a DM or the console)."""
+    ours = await store.start_session(
+        "u1", "channel:1", "s", "d", {}, guild_id="g1", time_budget_s=60
+    )
+    theirs = await store.start_session(
+        "u2", "channel:2", "s", "d", {}, guild_id="g2", time_budget_s=60
+    )
+    dm = await store.start_session("u3", "dm:u3", "s", "d", {}, time_budget_s=60)
+    asked: list[str | None] = []
+    summarised: list[int] = []
+
+    def owns_g1(guild_id: str | None) -> bool:
+        asked.append(guild_id)
+        return guild_id == "g1"
+
+    async def summarise(session: SessionRecord) -> dict[str, Any]:
+        summarised.append(session.id)
+        return {"criteria": {}, "overall": 0.5}
+
+    result = await store.sweep(clock.advance(61), summarise=summarise, owns=owns_g1)
+    assert [s.id for s in result.expired] == [ours.id]
+    assert summarised == [ours.id]  # the others are not summarised either
+    assert set(asked) == {"g1", "g2", None}
+    assert sorted(s.id for s in await store.open_sessions()) == [theirs.id, dm.id]
+    # a sweep that owns nothing more expires nothing; the owner's later sweep does
+    assert (await store.sweep(clock.advance(1), owns=owns_g1)).expired == []
+    result = await store.sweep(
+        clock.advance(1), summarise=summarise, owns=lambda g: g is None or g == "g2"
+    )
+    assert [s.id for s in result.expired] == [theirs.id, dm.id]
+    assert summarised == [ours.id, theirs.id, dm.id]
+    assert await store.open_sessions() == []
+
+
+async def test_idle_sweep_without_owns_expires_every_idle_session(
+    store: Store, clock: FakeClock
+) -> None:
+    ids = [
+        (await store.start_session(f"u{n}", f"p{n}", "s", "d", {}, guild_id=g, time_budget_s=60)).id
+        for n, g in enumerate(["g1", "g2", None])
+    ]
+    result = await store.sweep(clock.advance(61), owns=None)
+    assert [s.id for s in result.expired] == ids
+
+
+async def test_retention_is_purged_whatever_the_caller_owns(store: Store, clock: FakeClock) -> None:
+    old = await store.start_session("u1", "channel:1", "s", "d", {}, guild_id="g2")
+    await store.record_turn(old.id, "candidate", "u1", "old answer", {})
+    await store.end_session(old.id, results=RESULTS)
+    clock.advance(181 * DAY)
+    assert (await store.sweep(owns=lambda guild_id: False)).purged == 1
+    assert await store.transcript(old.id) == []
+    assert (await store.sweep()).purged == 0  # done once
+
+
 async def test_retention_sweep_keeps_only_anonymous_figures(
     store: Store, clock: FakeClock, backend: Backend
 ) -> None:
