@@ -1,8 +1,11 @@
 """Which scenario a session runs on: bundled files, per-server custom ones, and old versions.
 
 `ScenarioRegistry` holds the bundled catalogue (replaceable by a hot reload), the
-custom scenarios of each server (from the store, parsed on first use and cached)
-and every scenario version seen, by digest. A new session gets the current
+custom scenarios of each server and every scenario version seen, by digest.
+Several bot processes may share one store, and any of them may upload or remove a
+round: so the list of a server's custom rounds is read from the store on every
+async lookup (one indexed query), while what is costly, parsing, is cached by
+digest (a digest names one immutable source). A new session gets the current
 version of a scenario; an existing one is resolved by (server, id, digest), so it
 keeps running on the version it started with after a reload, a replacing upload,
 a removal or a restart (the source of every version a session started with is
@@ -106,13 +109,11 @@ class ScenarioRegistry:
         return scenario
 
     async def custom(self, guild_id: str | int | None) -> dict[str, Scenario]:
-        """A server's custom scenarios by id (loaded from the store once, then cached)."""
+        """A server's custom scenarios by id, as the store has them now (another process
+        may have uploaded or removed one); each version is parsed once, by digest."""
         key = self._key(guild_id)
         if key is None or self.store is None:
             return {}
-        cached = self._custom.get(key)
-        if cached is not None:
-            return cached
         records = await self.store.custom_scenarios(key)
         loaded: dict[str, Scenario] = {}
         for record in records:
@@ -143,11 +144,12 @@ class ScenarioRegistry:
         return scenario
 
     def cached_custom(self, guild_id: str | int | None) -> dict[str, Scenario]:
+        """A server's custom scenarios as last read (for synchronous callers)."""
         key = self._key(guild_id)
         return {} if key is None else self._custom.get(key, {})
 
     def forget_guild_cache(self, guild_id: str | int | None) -> None:
-        """After an upload or removal: the next lookup reads the store again."""
+        """Drop what synchronous callers see of a server until its next async lookup."""
         key = self._key(guild_id)
         if key is not None:
             self._custom.pop(key, None)
@@ -239,6 +241,14 @@ class ScenarioRegistry:
             self._warm = True
             return
         self._warm = True
+        await self.load_open_versions()
+
+    async def load_open_versions(self) -> None:
+        """Load every version an open session runs on that this process has not seen
+        (sessions another process started on a round uploaded there): before a sweep
+        summarises sessions synchronously."""
+        if self.store is None:
+            return
         try:
             versions = await self.store.open_session_versions()
         except Exception:  # the store may be closing; lookups fall back to the store later

@@ -309,7 +309,9 @@ class Interviews:
 
     async def sweep(self) -> list[SessionRecord]:
         """Close sessions idle past their time budget (with a summary) and purge old transcripts."""
-        await self.registry.warm()  # the summaries are built inside the store's transaction
+        # the summaries are built inside the store's transaction, from memory: load the
+        # versions of sessions started since (by this or another process) first
+        await self.registry.load_open_versions()
         result = await self.store.sweep(self.clock(), summarise=self.expiry_results)
         return list(result.expired)
 

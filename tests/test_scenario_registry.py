@@ -141,3 +141,45 @@ async def test_a_version_is_stored_once_per_digest(tmp_path: Path) -> None:
         versions = await store.open_session_versions()
     assert sorted(v.scenario_id for v in versions) == ["auto-summarize", "impact-lens"]
     assert all(v.guild_id is None and v.common for v in versions)
+
+
+async def test_two_processes_on_one_database_see_each_others_uploads_and_removals(
+    tmp_path: Path,
+) -> None:
+    """Two bot processes (two stores on one file, two registries): a round uploaded,
+    replaced or removed through one is what the other offers next, with no restart;
+    a session started in one on an uploaded round is summarised by the other's sweep."""
+    source = FIXTURE.read_text(encoding="utf-8")
+    catalogue = load_directory(PROJECT_ROOT / "scenarios")
+    db = tmp_path / "s.db"
+    clock = [1_000_000.0]
+    async with (
+        await SqliteStore.open(db, clock=lambda: clock[0]) as store_a,
+        await SqliteStore.open(db, clock=lambda: clock[0]) as store_b,
+    ):
+        a = Interviews(store_a, catalogue, clock=lambda: clock[0])
+        b = Interviews(store_b, catalogue, clock=lambda: clock[0])
+        await b.registry.warm()  # b is up and has loaded the versions of open sessions
+        ids_b = [s.id for s in await b.registry.available("g1")]  # b has looked (and cached)
+        assert "data-platform-pm" not in ids_b
+
+        await upload(a, "g1", source)
+        turn = await a.start("u", "U", "guild:g1", "data-platform-pm", guild_id="g1")
+        await upload(a, "g1", source.replace("Priya Raman", "Rui Costa"))
+        assert "data-platform-pm" in [s.id for s in await b.registry.available("g1")]
+        assert (await b.scenario_in("g1", "data-platform-pm")).spec.persona.name == "Rui Costa"
+
+        await store_a.remove_custom_scenario("g1", "data-platform-pm")
+        assert "data-platform-pm" not in [s.id for s in await b.registry.available("g1")]
+        with pytest.raises(UnknownScenario):
+            await b.scenario_in("g1", "data-platform-pm")
+
+        # b never saw the version the open session runs on (replaced before b looked):
+        # its sweep loads it from the store and summarises the session on it
+        clock[0] += 24 * 3600
+        expired = await b.sweep()
+        assert [s.id for s in expired] == [turn.session.id]
+        results = await store_b.get_results(turn.session.id)
+        assert results is not None, "b could not summarise a session on a version it never saw"
+        criteria = {c.id for c in turn.scenario.criteria}
+        assert criteria and set(results["criteria"]) == criteria, results
