@@ -307,6 +307,8 @@ class Intake:
                     break  # another re-identify: its own look-back starts over
                 if not session.place.startswith("dm:") or not session.channel_id:
                     continue
+                if not self.bot.owns_session(session):
+                    continue  # DMs come to shard 0's process: that one looks back
                 self.sessions.track(session)
                 if session.id in self._caught_up:
                     continue  # the user's own message got there first

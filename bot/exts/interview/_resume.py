@@ -1,6 +1,7 @@
 """After a restart: "I was restarted" and the open question, paced; the idle sweep's feedback.
 
-Only sessions open before this process get the notice (not the ones started or
+Only sessions this process owns (`bot.owns_session`: the servers of its shards, and
+DMs if it holds shard 0) and open before it get the notice (not the ones started or
 answered here since, even before on_ready), at RESUME_NOTICES_PER_SECOND, so
 thousands of open sessions stay within Discord's rate limits and leave room for live
 answers. Each is shown on its own scenario version (`bot.presenter.resumption`).
@@ -57,8 +58,9 @@ class Resumer:
         return Pacer(self.bot.settings.resume_notices_per_second)
 
     async def resume_open_sessions(self) -> int:
-        """Post "resumed" and the open question in every session open before this process."""
-        sessions = await self.bot.store.open_sessions()
+        """Post "resumed" and the open question in every session open before this process
+        that it owns (its shards' servers; DMs with shard 0): the number posted."""
+        sessions = [s for s in await self.bot.store.open_sessions() if self.bot.owns_session(s)]
         for session in sessions:
             self.sessions.track(session)
         pacer = self.pacer()

@@ -1,7 +1,8 @@
 """Per-answer timers: a gentle note when an answer is taking long, and the pace in status.
 
 The scenario sets the pace (`answer_pace_minutes`, e.g. [3, 5]). A periodic check
-reads the open sessions from the store (one query), and for each question still
+reads the open sessions from the store (one query), keeps those this process owns
+(`bot.owns_session`: another process nudges the rest), and for each question still
 waiting posts one note per mark crossed, in the session's channel. What was
 already said is kept in memory: after a restart the longest mark passed may be
 said once more, which is harmless.
@@ -65,7 +66,7 @@ class PaceCog(commands.Cog, name="Pace"):
         """Post the notes now due; returns how many were posted."""
         at = self.interviews.clock() if now is None else now
         posted = 0
-        sessions = await self.bot.store.open_sessions()
+        sessions = [s for s in await self.bot.store.open_sessions() if self.bot.owns_session(s)]
         open_ids = {s.id for s in sessions}
         for sid in [k for k in self.warned if k not in open_ids]:
             del self.warned[sid]
