@@ -16,8 +16,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY scenarios ./scenarios
 COPY templates ./templates
-# the postgres extra brings asyncpg (for DATABASE_URL=postgresql://...)
-RUN pip install ".[postgres]" && rm -rf build *.egg-info
+# the package and its dependencies: asyncpg (DATABASE_URL=postgresql://...) is one of them
+RUN pip install . && rm -rf build *.egg-info
 
 ENV SCENARIOS_DIR=/app/scenarios \
     TEMPLATES_DIR=/app/templates \
