@@ -159,10 +159,10 @@ class InterviewBotMixin:
             await asyncio.sleep(self.settings.idle_sweep_seconds)
 
     async def sweep_once(self) -> int:
-        """Close idle sessions past their budget (their summaries are posted on the
-        `interview_session_expired` event); purge old transcripts."""
+        """Close the idle sessions this process owns past their budget (their summaries
+        are posted on the `interview_session_expired` event); purge old transcripts."""
         try:
-            expired = await self.interviews.sweep()
+            expired = await self.interviews.sweep(owns=self.owns)
         except Exception:
             log.exception("idle sweep failed")
             return 0

@@ -31,6 +31,7 @@ from bot.render import render_move
 from bot.scenario_registry import ScenarioRegistry
 from bot.store import (
     NewTurn,
+    Owns,
     SessionClosed,
     SessionNotFound,
     SessionRecord,
@@ -307,12 +308,16 @@ class Interviews:
             state, _ = self.interviewer.close(scenario, state, "timeout")
         return summarise(scenario, state, self.hint_cost).to_dict()
 
-    async def sweep(self) -> list[SessionRecord]:
-        """Close sessions idle past their time budget (with a summary) and purge old transcripts."""
+    async def sweep(self, *, owns: Owns | None = None) -> list[SessionRecord]:
+        """Close sessions idle past their time budget (with a summary) and purge old transcripts.
+
+        `owns` (a guild id, None for a DM -> ours?) keeps the closing to this process's
+        sessions (`bot.owns`); None closes every idle session (one process, the CLI).
+        """
         # the summaries are built inside the store's transaction, from memory: load the
         # versions of sessions started since (by this or another process) first
         await self.registry.load_open_versions()
-        result = await self.store.sweep(self.clock(), summarise=self.expiry_results)
+        result = await self.store.sweep(self.clock(), summarise=self.expiry_results, owns=owns)
         return list(result.expired)
 
 

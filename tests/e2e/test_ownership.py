@@ -8,6 +8,7 @@ holding shard 0 does the server on shard 0 and the DM, and never the other one.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from fake_discord import FakeDiscord
 from interview_harness import catalogue, interview_bot, interview_cog, settings_for
 from test_interview_flow import UI
 
+from bot.bot import InterviewBotMixin
 from bot.sessions import Interviews
 from bot.store import open_store
 
@@ -118,6 +120,11 @@ def _posted(world: World, since: int, text: str) -> list[str]:
     return sorted(world.where(m.channel_id) for m in found if m.channel_id in ours)
 
 
+async def _resumed(h: Any) -> None:
+    """Wait for the bot's restart pass (resume notices) to be over."""
+    await asyncio.wait_for(h.bot.resumed_sessions.wait(), 10)
+
+
 async def _open_places(h: Any, world: World) -> list[str]:
     open_ids = {s.id for s in await h.store.open_sessions()}
     return sorted(k for k, sid in world.sessions.items() if sid in open_ids)
@@ -129,7 +136,7 @@ async def test_after_a_restart_only_the_owner_posts_the_resume_notice(
     since = world.fake.checkpoint()
     async with _holding(world, tmp_path, "1") as h:
         assert not h.bot.owns_dms()
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         assert _posted(world, since, RESTARTED) == ["shard1"]
         # the count it returns is of its own sessions
         assert await interview_cog(h.bot).resumer.resume_open_sessions() == 1
@@ -137,13 +144,13 @@ async def test_after_a_restart_only_the_owner_posts_the_resume_notice(
     since = world.fake.checkpoint()
     async with _holding(world, tmp_path, "0") as h:
         assert h.bot.owns_dms()
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         assert _posted(world, since, RESTARTED) == ["dm", "shard0"]
 
 
 async def test_pace_nudges_only_the_sessions_the_process_owns(world: World, tmp_path: Path) -> None:
     async with _holding(world, tmp_path, "1") as h:
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         pace = h.bot.get_cog("Pace")
         world.now[0] += 3 * 60 + 5  # past the first mark in all three
         since = world.fake.checkpoint()
@@ -151,10 +158,42 @@ async def test_pace_nudges_only_the_sessions_the_process_owns(world: World, tmp_
         assert _posted(world, since, "⏳") == ["shard1"]
 
     async with _holding(world, tmp_path, "0") as h:
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         since = world.fake.checkpoint()
         assert await h.bot.get_cog("Pace").check_pace() == 2
         assert _posted(world, since, "⏳") == ["dm", "shard0"]
+
+
+async def _no_periodic_sweep(self: Any) -> None:
+    """The test runs `sweep_once` itself: a first pass at ready could land after its clock moved."""
+
+
+async def test_the_idle_sweep_expires_only_the_sessions_the_process_owns(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each idle session is closed, and its summary posted, by its owner's sweep only."""
+    monkeypatch.setattr(InterviewBotMixin, "_sweep_loop", _no_periodic_sweep)
+    async with _holding(world, tmp_path, "1") as h:
+        await _resumed(h)
+        world.now[0] += 24 * 3600  # all three far past their 30-minute budget
+        since = world.fake.checkpoint()
+        assert await h.bot.sweep_once() == 1
+        await world.fake.wait_for_message(
+            world.channels["shard1"], predicate=lambda m: bool(m.attachments), since=since
+        )
+        assert await _open_places(h, world) == ["dm", "shard0"]
+        assert _posted(world, since, "ran past its time") == ["shard1"]
+
+    async with _holding(world, tmp_path, "0") as h:
+        await _resumed(h)
+        since = world.fake.checkpoint()
+        assert await h.bot.sweep_once() == 2
+        assert await _open_places(h, world) == []
+        for place in ("dm", "shard0"):
+            await world.fake.wait_for_message(
+                world.channels[place], predicate=lambda m: bool(m.attachments), since=since
+            )
+        assert _posted(world, since, "ran past its time") == ["dm", "shard0"]
 
 
 async def test_a_process_without_shard_0_does_not_look_back_in_dms(
@@ -164,7 +203,7 @@ async def test_a_process_without_shard_0_does_not_look_back_in_dms(
     DM answer sent while nobody held shard 0 is taken by that process, not by this one."""
     dm = world.channels["dm"]
     async with _holding(world, tmp_path, "1") as h:
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         candidate = await h.store.get_session(world.sessions["dm"])
         assert candidate is not None and candidate.user_id is not None
         user = world.fake.users[int(candidate.user_id)]
@@ -175,7 +214,7 @@ async def test_a_process_without_shard_0_does_not_look_back_in_dms(
         assert await _answers(h, world.sessions["dm"]) == []
 
     async with _holding(world, tmp_path, "0") as h:
-        await h.bot.resumed_sessions.wait()
+        await _resumed(h)
         assert await interview_cog(h.bot).intake.look_back() == 1
         assert await _answers(h, world.sessions["dm"]) == [UI]
 
