@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     hint_cost: float = Field(default=0.25, ge=0.0, le=1.0)
     transcript_retention_days: int = Field(default=180, ge=1)
     idle_sweep_seconds: int = Field(default=300, ge=10)
+    loop_claim_lease_s: float = Field(
+        default=300.0,  # the store's DEFAULT_CLAIM_LEASE_S
+        gt=0.0,
+        le=86_400.0,
+        description="How long a claimed loop reminder or report is held for its claimer; "
+        "one not recorded as sent by then is sent again (the claimer died). Longer than "
+        "sending one check's DMs takes",
+    )
     # Discord shell
     shard_count: int | None = Field(
         default=None, ge=1, description="Fixed shard count; unset = Discord's recommendation"

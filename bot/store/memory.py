@@ -38,6 +38,7 @@ from bot.store.errors import (
 )
 from bot.store.protocols import Store
 from bot.store.records import (
+    DEFAULT_CLAIM_LEASE_S,
     END_STATUSES,
     MODES,
     RATINGS,
@@ -69,6 +70,7 @@ from bot.store.records import (
     SweepResult,
     TurnRecord,
     UserRecord,
+    check_lease,
     rubric_rows,
 )
 
@@ -202,6 +204,7 @@ class _Loop:
     started_at: float
     ended_at: float | None = None
     reported_at: float | None = None
+    report_claimed_until: float | None = None
 
 
 @dataclass(slots=True)
@@ -213,6 +216,7 @@ class _Round:
     reminded_at: float | None = None
     remind_error: str | None = None
     session_id: int | None = None
+    claimed_until: float | None = None
 
 
 class MemoryStore(Store):
@@ -743,6 +747,7 @@ class MemoryStore(Store):
                 r.remind_error,
                 r.session_id,
                 self._overall(r.session_id),
+                r.claimed_until,
             )
             for r in self._rounds.get(loop.id, [])
         )
@@ -829,8 +834,11 @@ class MemoryStore(Store):
                 return self._loop(loop)
         return None
 
-    async def claim_due_reminders(self, now: float | None = None) -> list[LoopRound]:
+    async def claim_due_reminders(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRound]:
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
         self._work()
         self._link_rounds()
         due = [
@@ -838,42 +846,77 @@ class MemoryStore(Store):
             for loop in self._loops.values()
             if loop.status == "active"
             for r in self._rounds.get(loop.id, [])
-            if r.reminded_at is None and r.session_id is None and r.due_at <= at
+            if r.reminded_at is None
+            and r.remind_error is None
+            and r.session_id is None
+            and r.due_at <= at
+            and (r.claimed_until is None or r.claimed_until <= at)
         ]
         due.sort(key=lambda r: (r.due_at, r.loop_id, r.seq))
         for rnd in due:
-            rnd.reminded_at = at
+            rnd.claimed_until = until
         return [
-            LoopRound(r.loop_id, r.seq, r.scenario_id, r.due_at, at, r.remind_error, None, None)
+            LoopRound(r.loop_id, r.seq, r.scenario_id, r.due_at, None, None, None, None, until)
             for r in due
         ]
 
     def _round(self, loop_id: int, seq: int) -> _Round | None:
         return next((r for r in self._rounds.get(loop_id, []) if r.seq == seq), None)
 
+    async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
+        at = self._clock() if now is None else now
+        self._work()
+        rnd = self._round(loop_id, seq)
+        if rnd is not None:
+            rnd.reminded_at = at if rnd.reminded_at is None else rnd.reminded_at
+            rnd.claimed_until = None
+
     async def release_reminder(self, loop_id: int, seq: int) -> None:
         self._work()
         rnd = self._round(loop_id, seq)
         if rnd is not None:
-            rnd.reminded_at = None
+            rnd.claimed_until = None
 
     async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
         self._work()
         rnd = self._round(loop_id, seq)
         if rnd is not None:
-            rnd.remind_error = error
+            rnd.remind_error, rnd.claimed_until = error, None
 
-    async def claim_finished_loops(self, now: float | None = None) -> list[LoopRecord]:
+    async def claim_finished_loops(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRecord]:
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
         self._work()
         self._link_rounds()
-        done = []
+        claimed = []
         for loop in sorted(self._loops.values(), key=lambda x: x.id):
+            if loop.reported_at is not None or (
+                loop.report_claimed_until is not None and loop.report_claimed_until > at
+            ):
+                continue
             rounds = self._rounds.get(loop.id, [])
-            if loop.status == "active" and all(r.session_id is not None for r in rounds):
-                loop.status, loop.ended_at, loop.reported_at = "done", at, at
-                done.append(self._loop(loop))
-        return done
+            finished = loop.status == "active" and all(r.session_id is not None for r in rounds)
+            if finished or loop.status == "done":
+                loop.status, loop.report_claimed_until = "done", until
+                loop.ended_at = at if loop.ended_at is None else loop.ended_at
+                claimed.append(self._loop(loop))
+        return claimed
+
+    async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
+        at = self._clock() if now is None else now
+        self._work()
+        loop = self._loops.get(loop_id)
+        if loop is not None:
+            loop.reported_at = at if loop.reported_at is None else loop.reported_at
+            loop.report_claimed_until = None
+
+    async def release_loop_report(self, loop_id: int) -> None:
+        self._work()
+        loop = self._loops.get(loop_id)
+        if loop is not None:
+            loop.report_claimed_until = None
 
     # -- custom scenarios ------------------------------------------------------------
 

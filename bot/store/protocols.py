@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.store.records import (
+    DEFAULT_CLAIM_LEASE_S,
     Clock,
     CriterionStat,
     CustomScenarioRecord,
@@ -270,20 +271,51 @@ class GroupStore(Protocol):
         """Stop the user's active loop (no more reminders); None if there is none."""
 
     @abstractmethod
-    async def claim_due_reminders(self, now: float | None = None) -> list[LoopRound]:
-        """Due rounds not done nor reminded, marked reminded in this unit (claimed once)."""
+    async def claim_due_reminders(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRound]:
+        """Claim the reminders to send: due rounds of active loops, not done, not yet
+        delivered, not given up (error noted) and not under a live lease. Each is leased
+        to the caller in this same unit (`claimed_until = now + lease_s`), so no other
+        claimer, in this process or another, gets it until the lease runs out.
+
+        At-least-once: the caller must `complete_reminder` after the DM went out,
+        `release_reminder` on a passing failure, `note_reminder_error` on a final one.
+        A claimer that dies (or freezes) before either loses nothing: the round is
+        claimable again once its lease has run out, and it does not hold up the others.
+        """
+
+    @abstractmethod
+    async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
+        """The reminder was delivered: record when (`reminded_at`); it is never claimed again."""
 
     @abstractmethod
     async def release_reminder(self, loop_id: int, seq: int) -> None:
-        """Un-claim a reminder whose DM failed for a passing reason, to try again later."""
+        """End the lease of a reminder whose DM failed for a passing reason: the next claim
+        takes it again. (A reminder already delivered stays delivered.)"""
 
     @abstractmethod
     async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
-        """Record why a claimed reminder could not be delivered (it is not retried)."""
+        """Record why a claimed reminder cannot be delivered and give it up (never claimed
+        again)."""
 
     @abstractmethod
-    async def claim_finished_loops(self, now: float | None = None) -> list[LoopRecord]:
-        """Active loops whose every round is done: marked done and reported in this unit."""
+    async def claim_finished_loops(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRecord]:
+        """Claim the end-of-loop reports to send: active loops whose every round is done
+        (marked done here) and done loops whose report was never completed, unless under
+        a live lease; each is leased to the caller as `claim_due_reminders` leases rounds.
+        The caller must `complete_loop_report` after sending (or giving up on) it, or
+        `release_loop_report` on a passing failure."""
+
+    @abstractmethod
+    async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
+        """The loop's report was sent (or given up): record `reported_at`; never claimed again."""
+
+    @abstractmethod
+    async def release_loop_report(self, loop_id: int) -> None:
+        """End the lease on a loop's report after a passing failure: the next claim retries."""
 
 
 class ScenarioStore(Protocol):

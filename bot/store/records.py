@@ -36,6 +36,17 @@ Summariser = Callable[["SessionRecord"], Awaitable[Results | None]]
 #: Given a session's guild id (None for a DM or console session), says whether this
 #: process owns it (see `bot.sharding`); `sweep` expires only what its caller owns.
 Owns = Callable[[str | None], bool]
+#: How long a claim on a reminder or loop report lasts by default (seconds): a claimer
+#: that has neither completed nor released it by then is taken to have died.
+DEFAULT_CLAIM_LEASE_S = 300.0
+
+
+def check_lease(lease_s: float) -> float:
+    """`lease_s` as a float; ValueError unless it is a positive number of seconds."""
+    lease = float(lease_s)
+    if not lease > 0:  # NaN too
+        raise ValueError(f"a claim lease must be positive, not {lease_s!r}")
+    return lease
 
 
 # -- users, sessions, turns -----------------------------------------------------------
@@ -263,7 +274,12 @@ class ScorePoint:
 
 @dataclass(frozen=True, slots=True)
 class LoopRound:
-    """One round of a loop: which scenario, when it is due, and what became of it."""
+    """One round of a loop: which scenario, when it is due, and what became of it.
+
+    `reminded_at` is when its reminder was delivered (recorded by `complete_reminder`;
+    the first round counts as reminded when the loop starts), `remind_error` why it
+    was given up.
+    """
 
     loop_id: int
     seq: int
@@ -273,6 +289,7 @@ class LoopRound:
     remind_error: str | None
     session_id: int | None
     overall: float | None = None
+    claimed_until: float | None = None  # a claimer's lease on sending it (None: no lease)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""

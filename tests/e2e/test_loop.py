@@ -96,3 +96,51 @@ async def test_loop_reminder_after_a_restart_exactly_once_and_the_report(
         assert "complete" in status.text() and "5 of 5 rounds done" in status.text()
         assert len(reminders()) == 1
         assert_no_pings(fake)
+
+
+async def test_a_reminder_is_claimed_with_a_lease_sent_after_a_claimer_died_and_retried(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """Another process claimed round 2 and died before the DM: this bot sends it once the
+    lease has run out, once. A passing DM failure releases round 3 for the next check."""
+    fake = fake_discord
+    alice = fake.alice["id"]
+    t0 = time.time()
+    now = [t0]
+    lease = 600.0
+
+    def clock() -> float:
+        return now[0]
+
+    dm = fake.dm_channel_for(fake.alice)
+
+    def reminders(n: int) -> list:
+        return fake.find_messages(dm, predicate=lambda m: f"Round {n} of 5" in m.content)
+
+    async with interview_bot(fake, tmp_path, clock=clock, loop_claim_lease_s=lease) as h:
+        await caught_up(h)
+        await (await fake.slash("loop start")).wait_reply()
+        cog = h.bot.get_cog("Loop")
+        now[0] = t0 + 8 * DAY
+        (taken,) = await h.store.claim_due_reminders(now[0], lease_s=lease)  # then it died
+        assert taken.seq == 2
+        assert await cog.tick() == 0  # still the dead claimer's
+        now[0] += lease - 1
+        assert await cog.tick() == 0 and reminders(2) == []
+        now[0] += 1
+        assert await cog.tick() == 1
+        assert await cog.tick() == 0
+        assert len(reminders(2)) == 1
+        loop = await h.store.latest_loop(alice)
+        assert loop is not None and loop.rounds[1].reminded_at == now[0]
+
+        # round 3: the DM fails for a passing reason (missing access): retried next check
+        now[0] = t0 + 15 * DAY
+        fake.fail_next("POST", "/channels/*/messages", error=50013)
+        assert await cog.tick() == 0 and reminders(3) == []
+        loop = await h.store.latest_loop(alice)
+        assert loop is not None and loop.rounds[2].claimed_until is None
+        assert loop.rounds[2].reminded_at is None and loop.rounds[2].remind_error is None
+        assert await cog.tick() == 1
+        assert await cog.tick() == 0
+        assert len(reminders(3)) == 1 and len(reminders(2)) == 1

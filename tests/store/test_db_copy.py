@@ -76,7 +76,8 @@ async def populate(store: Store, clock: FakeClock) -> None:
     await store.start_loop("ada", [("auto-summarize", T0), ("impact-lens", T0 + 2 * DAY)])
     await store.reserve_identify_slot(0, 5.5)
     clock.advance(3 * DAY)
-    await store.claim_due_reminders()
+    (leased,) = await store.claim_due_reminders(lease_s=600)  # a lease in flight is copied
+    assert leased.claimed_until == clock.now + 600
 
 
 async def pg_rows(url: str) -> Counter[tuple[str, tuple[Any, ...]]]:
@@ -124,7 +125,11 @@ async def test_sqlite_to_postgresql_and_back_row_for_row(
         assert fresh.id > max(s.id for s in history)
         await pg.end_session(fresh.id)
         loop = await pg.latest_loop("ada")
-        assert loop is not None and [r.reminded_at is not None for r in loop.rounds] == [True] * 2
+        assert loop is not None and [r.reminded_at is not None for r in loop.rounds] == [
+            True,
+            False,
+        ]
+        assert loop.rounds[1].claimed_until is not None  # the lease, copied (rows compared above)
         await pg.forget_user("dee")
     finally:
         await pg.close()

@@ -1,5 +1,6 @@
 """Several stores on one PostgreSQL database at once, as several bot processes would be:
-reminders claimed by four workers, two sweeps, racing starts and exchanges.
+reminders claimed with a lease by four workers, a frozen claimer, two sweeps, racing
+starts and exchanges.
 
 Each store has its own connection pool, so their units run concurrently on the
 server exactly as those of separate processes would (the server cannot tell).
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.postgresql
 
 WORKERS = 4
 DUE = 3_000
+LEASE = 300.0
 
 
 @pytest.fixture
@@ -61,21 +63,53 @@ async def test_four_workers_claim_3000_due_reminders_each_once(
         )
     finally:
         await conn.close()
-    sent: Counter[tuple[int, int]] = Counter()
+    claimed: Counter[tuple[int, int]] = Counter()
+    completed: Counter[tuple[int, int]] = Counter()
     calls = Counter[int]()
 
     async def worker(n: int, store: PostgresStore) -> None:
         # all four at once, as four processes whose loops tick together: every claim
-        # races the others for the same 3,000 rows
-        for reminder in await store.claim_due_reminders(T0 + 2 * DUE):
-            sent[(reminder.loop_id, reminder.seq)] += 1
-            calls[n] += 1
+        # races the others for the same 3,000 rows; each worker ticks three times within
+        # one lease, completing what it claimed (the DM went out) between ticks
+        for tick in range(3):
+            for reminder in await store.claim_due_reminders(T0 + 2 * DUE + tick, lease_s=LEASE):
+                claimed[(reminder.loop_id, reminder.seq)] += 1
+                calls[n] += 1
+                await store.complete_reminder(reminder.loop_id, reminder.seq)
+                completed[(reminder.loop_id, reminder.seq)] += 1
 
     await asyncio.gather(*(worker(n, s) for n, s in enumerate(stores)))
-    assert len(sent) == DUE and set(sent.values()) == {1}, sent.most_common(3)
-    assert sum(calls.values()) == DUE
-    # and nothing is left to claim, by anyone
+    assert len(claimed) == DUE and set(claimed.values()) == {1}, claimed.most_common(3)
+    assert completed == claimed and sum(calls.values()) == DUE
+    # and nothing is left to claim, by anyone, even long after every lease ran out
     assert await stores[0].claim_due_reminders(T0 + 10 * DUE) == []
+
+
+async def test_a_claimer_frozen_inside_its_claim_does_not_hold_up_another(
+    url: str, stores: list[PostgresStore]
+) -> None:
+    """A claimer stuck mid-transaction (row locks held, never committing): the other
+    claimers skip its rows instead of waiting, and get them once it is gone."""
+    first, second = stores[0], stores[1]
+    loops = [
+        await first.start_loop(f"u{i}", [("s1", T0 + 10), ("s2", T0 + 20)], now=T0)
+        for i in range(6)
+    ]
+    frozen = await asyncpg.connect(url)
+    try:
+        await frozen.execute("BEGIN")
+        held = await frozen.fetch(
+            "SELECT loop_id, seq FROM loop_rounds WHERE seq = 1 AND loop_id = ANY($1::bigint[]) "
+            "FOR UPDATE",
+            [loop.id for loop in loops[:3]],
+        )
+        assert len(held) == 3
+        taken = await asyncio.wait_for(second.claim_due_reminders(T0 + 10, lease_s=LEASE), 30)
+        assert sorted((r.loop_id, r.seq) for r in taken) == [(loop.id, 1) for loop in loops[3:]]
+    finally:
+        await frozen.close()  # the frozen process dies: its transaction is rolled back
+    rest = await first.claim_due_reminders(T0 + 11, lease_s=LEASE)
+    assert sorted((r.loop_id, r.seq) for r in rest) == [(loop.id, 1) for loop in loops[:3]]
 
 
 async def test_two_concurrent_sweeps_expire_and_summarise_each_session_once(

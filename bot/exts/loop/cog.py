@@ -1,12 +1,16 @@
 """`/loop`: a full interview loop like the real one, five rounds over about 30 days.
 
-The schedule lives in the store (`loops`, `loop_rounds`). A reminder is claimed,
-i.e. marked sent, in the same unit of work that finds it due, so the periodic
-check and the start-up catch-up never send it twice; one missed while the bot
-was down is sent once, late. A DM refused by the user's privacy settings (50007)
-is recorded and shown in `/loop status`, not retried; any other failure gives the
-claim back for the next check. A round is done by the first finished attempt at
-its scenario after the loop started; when all five are done the report is sent.
+The schedule lives in the store (`loops`, `loop_rounds`). A due reminder is
+claimed with a lease (LOOP_CLAIM_LEASE_S) in the unit of work that finds it, and
+recorded as delivered once the DM went out, so the periodic check, the start-up
+catch-up and other bot processes on the database do not send it twice; one missed
+while the bot was down is sent once, late. At-least-once: a process that dies
+between the DM and recording it leaves a lease that runs out, and the reminder is
+sent again; one that dies before the DM loses nothing. A DM refused by the user's
+privacy settings (50007) is recorded and shown in `/loop status`, not retried; any
+other failure releases the claim for the next check. A round is done by the first
+finished attempt at its scenario after the loop started; when all five are done
+the report is sent, claimed the same way.
 """
 
 from __future__ import annotations
@@ -201,15 +205,26 @@ class LoopCog(commands.Cog, name="Loop"):
     async def tick(self, now: float | None = None) -> int:
         """Send the reminders now due and the reports of finished loops; how many DMs went."""
         at = self.now() if now is None else now
+        lease = self.bot.settings.loop_claim_lease_s
         sent = 0
-        for rnd in await self.store.claim_due_reminders(at):
+        for rnd in await self.store.claim_due_reminders(at, lease_s=lease):
             if await self._remind(rnd, at):
                 sent += 1
-        for loop in await self.store.claim_finished_loops(at):
-            embeds = self.status_embeds(loop) + await self.report_embeds(loop)
-            if await self._dm(loop.user_id, groups_wording("report_dm"), embeds[:10]) is True:
+        for loop in await self.store.claim_finished_loops(at, lease_s=lease):
+            if await self._report(loop):
                 sent += 1
         return sent
+
+    async def _report(self, loop: LoopRecord) -> bool:
+        """DM a claimed loop's report; complete the claim unless the failure may pass."""
+        embeds = self.status_embeds(loop) + await self.report_embeds(loop)
+        result = await self._dm(loop.user_id, groups_wording("report_dm"), embeds[:10])
+        if result is False:
+            await self.store.release_loop_report(loop.id)  # try again next time
+            return False
+        # sent, or DMs closed: the report stays in `/loop status` either way
+        await self.store.complete_loop_report(loop.id, now=self.now())
+        return result is True
 
     async def _remind(self, rnd: LoopRound, at: float) -> bool:
         loop = await self.store.get_loop(rnd.loop_id)
@@ -227,6 +242,7 @@ class LoopCog(commands.Cog, name="Loop"):
         )
         result = await self._dm(loop.user_id, content, [])
         if result is True:
+            await self.store.complete_reminder(rnd.loop_id, rnd.seq, now=self.now())
             return True
         if result == "dms_closed":
             await self.store.note_reminder_error(rnd.loop_id, rnd.seq, "dms_closed")

@@ -1,13 +1,14 @@
 """The PostgreSQL units of work for study groups, progress and loops (`GroupStore`).
 
 `PostgresGroupStore` is mixed into `PostgresStore`. Reminders and loop reports are
-claims: one `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING` marks the
-rows it takes, so claimers in several processes split the due rows and none is
-taken twice. Linking finished sessions to loop rounds runs under an advisory lock
-of its own (one linker at a time, each seeing the last one's links), as one
-set-based statement: per loop and scenario, the n-th pending round takes the n-th
-earliest finished attempt not counted yet, as the SQLite backend's round-by-round
-walk does.
+claims with a lease: one `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`
+leases the rows it takes, so claimers in several processes split the due rows and
+none is taken twice within a lease; the claimer completes it after sending, and a
+claimer that dies leaves a lease that runs out (at-least-once). Linking finished
+sessions to loop rounds runs under an advisory lock of its own (one linker at a
+time, each seeing the last one's links), as one set-based statement: per loop and
+scenario, the n-th pending round takes the n-th earliest finished attempt not
+counted yet, as the SQLite backend's round-by-round walk does.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import asyncpg
 from bot.store.errors import LoopExists, NotAPanelist, SessionNotFound
 from bot.store.postgres.units import rowcount
 from bot.store.records import (
+    DEFAULT_CLAIM_LEASE_S,
     LoopRecord,
     LoopRound,
     Panelist,
     ScenarioCriterionStat,
     ScorePoint,
     SessionLinks,
+    check_lease,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +80,7 @@ def _round(row: asyncpg.Record) -> LoopRound:
         remind_error=row["remind_error"],
         session_id=row["session_id"],
         overall=row["overall"],
+        claimed_until=row["claimed_until"],
     )
 
 
@@ -89,6 +93,8 @@ class PostgresGroupStore:
         async def _unit(self, work: Work[T]) -> T: ...
 
         async def _claim(self, work: Work[T]) -> T: ...
+
+        async def _row_unit(self, work: Work[T]) -> T: ...
 
         async def _read(self, work: Work[T]) -> T: ...
 
@@ -376,70 +382,125 @@ class PostgresGroupStore:
 
         return await self._unit(work)
 
-    async def claim_due_reminders(self, now: float | None = None) -> list[LoopRound]:
-        """Rounds of active loops that are due, not done and not yet reminded, marked
-        reminded by the claim itself: no other call, in this process or another, gets
-        them again. Finished sessions are linked first, so a round done early is skipped."""
+    async def claim_due_reminders(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRound]:
+        """Lease the due rounds of active loops not done, delivered, given up nor under a
+        live lease, by the claim itself: rows another claimer holds locked are skipped,
+        not waited for. Finished sessions are linked first, so a round done early is
+        skipped."""
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
         await self._link_rounds()
 
         async def claim(conn: asyncpg.Connection) -> list[LoopRound]:
             rows = await conn.fetch(
-                "UPDATE loop_rounds SET reminded_at = $1 FROM ("
+                "UPDATE loop_rounds SET claimed_until = $2 FROM ("
                 "SELECT r.loop_id, r.seq FROM loop_rounds r JOIN loops l ON l.id = r.loop_id "
-                "WHERE l.status = 'active' AND r.reminded_at IS NULL AND r.session_id IS NULL "
-                "AND r.due_at <= $1 FOR UPDATE OF r SKIP LOCKED) AS due "
+                "WHERE l.status = 'active' AND r.reminded_at IS NULL "
+                "AND r.remind_error IS NULL AND r.session_id IS NULL AND r.due_at <= $1 "
+                "AND (r.claimed_until IS NULL OR r.claimed_until <= $1) "
+                "FOR UPDATE OF r SKIP LOCKED) AS due "
                 "WHERE loop_rounds.loop_id = due.loop_id AND loop_rounds.seq = due.seq "
                 "RETURNING loop_rounds.*, NULL::double precision AS overall",
                 at,
+                until,
             )
             rounds = [_round(r) for r in rows]
             return sorted(rounds, key=lambda r: (r.due_at, r.loop_id, r.seq))
 
         return await self._claim(claim)
 
-    async def release_reminder(self, loop_id: int, seq: int) -> None:
-        """Un-claim a reminder whose DM failed for a passing reason, to try again later."""
+    async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
+        """The reminder was delivered: never claimed again."""
+        at = self._clock() if now is None else now
 
         async def work(conn: asyncpg.Connection) -> None:
             await conn.execute(
-                "UPDATE loop_rounds SET reminded_at = NULL WHERE loop_id = $1 AND seq = $2",
+                "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, $1), "
+                "claimed_until = NULL WHERE loop_id = $2 AND seq = $3",
+                at,
                 loop_id,
                 seq,
             )
 
-        await self._unit(work)
+        await self._row_unit(work)
 
-    async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
-        """Record why a claimed reminder could not be delivered (it is not retried)."""
+    async def release_reminder(self, loop_id: int, seq: int) -> None:
+        """End the lease of a reminder whose DM failed for a passing reason: claimable now."""
 
         async def work(conn: asyncpg.Connection) -> None:
             await conn.execute(
-                "UPDATE loop_rounds SET remind_error = $1 WHERE loop_id = $2 AND seq = $3",
+                "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = $1 AND seq = $2",
+                loop_id,
+                seq,
+            )
+
+        await self._row_unit(work)
+
+    async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
+        """Record why a claimed reminder cannot be delivered; it is given up."""
+
+        async def work(conn: asyncpg.Connection) -> None:
+            await conn.execute(
+                "UPDATE loop_rounds SET remind_error = $1, claimed_until = NULL "
+                "WHERE loop_id = $2 AND seq = $3",
                 error,
                 loop_id,
                 seq,
             )
 
-        await self._unit(work)
+        await self._row_unit(work)
 
-    async def claim_finished_loops(self, now: float | None = None) -> list[LoopRecord]:
-        """Active loops whose every round is done: marked done and reported by the claim."""
+    async def claim_finished_loops(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRecord]:
+        """Active loops whose every round is done (marked done here) and done loops whose
+        report is not yet completed, unless under a live lease: leased by the claim."""
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
         await self._link_rounds()
 
         async def claim(conn: asyncpg.Connection) -> list[LoopRecord]:
             rows = await conn.fetch(
-                "UPDATE loops SET status = 'done', ended_at = $1, reported_at = $1 FROM ("
-                "SELECT l.id FROM loops l WHERE l.status = 'active' AND NOT EXISTS "
-                "(SELECT 1 FROM loop_rounds r WHERE r.loop_id = l.id AND r.session_id IS NULL) "
+                "UPDATE loops SET status = 'done', ended_at = COALESCE(loops.ended_at, $1), "
+                "report_claimed_until = $2 FROM ("
+                "SELECT l.id FROM loops l WHERE l.reported_at IS NULL "
+                "AND (l.report_claimed_until IS NULL OR l.report_claimed_until <= $1) "
+                "AND (l.status = 'done' OR (l.status = 'active' AND NOT EXISTS "
+                "(SELECT 1 FROM loop_rounds r WHERE r.loop_id = l.id AND r.session_id IS NULL))) "
                 "FOR UPDATE OF l SKIP LOCKED) AS finished "
                 "WHERE loops.id = finished.id RETURNING loops.*",
                 at,
+                until,
             )
             return [await self._loop(conn, row) for row in sorted(rows, key=lambda r: r["id"])]
 
         return await self._claim(claim)
+
+    async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
+        """The loop's report was sent (or given up): never claimed again."""
+        at = self._clock() if now is None else now
+
+        async def work(conn: asyncpg.Connection) -> None:
+            await conn.execute(
+                "UPDATE loops SET reported_at = COALESCE(reported_at, $1), "
+                "report_claimed_until = NULL WHERE id = $2",
+                at,
+                loop_id,
+            )
+
+        await self._row_unit(work)
+
+    async def release_loop_report(self, loop_id: int) -> None:
+        """End the lease on a loop's report after a passing failure: claimable now."""
+
+        async def work(conn: asyncpg.Connection) -> None:
+            await conn.execute(
+                "UPDATE loops SET report_claimed_until = NULL WHERE id = $1", loop_id
+            )
+
+        await self._row_unit(work)
 
     # -- privacy (called by PostgresStore inside its own units) ----------------------
 

@@ -3,8 +3,9 @@
 `SqliteGroupStore` is mixed into `SqliteStore`; every public method is one unit
 of work on its write queue. Tables: `session_links` (retry lineage, organiser,
 the bot-vs-panel message), `panelists` (with one note each), `loops` and
-`loop_rounds` (the five-round loop; a reminder is claimed, i.e. marked sent, in
-the same unit that finds it due, so it goes out once).
+`loop_rounds` (the five-round loop; a reminder or report is claimed with a lease in
+the same unit that finds it due, and marked delivered by the claimer after sending:
+at-least-once, see `GroupStore.claim_due_reminders`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import aiosqlite
 
 from bot.store.errors import LoopExists, NotAPanelist, SessionNotFound
 from bot.store.records import (
+    DEFAULT_CLAIM_LEASE_S,
     LoopRecord,
     LoopRound,
     Panelist,
     ScenarioCriterionStat,
     ScorePoint,
     SessionLinks,
+    check_lease,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ def _round(row: sqlite3.Row) -> LoopRound:
         remind_error=row["remind_error"],
         session_id=row["session_id"],
         overall=row["overall"],
+        claimed_until=row["claimed_until"],
     )
 
 
@@ -368,68 +372,117 @@ class SqliteGroupStore:
 
         return await self._unit(work)
 
-    async def claim_due_reminders(self, now: float | None = None) -> list[LoopRound]:
-        """Rounds of active loops that are due, not done and not yet reminded, marked
-        reminded in this same unit of work: a later call (or another process) never gets
-        them again. Finished sessions are linked first, so a round done early is skipped."""
+    async def claim_due_reminders(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRound]:
+        """Lease the due rounds of active loops not done, delivered, given up nor under a
+        live lease, in the unit that finds them (BEGIN IMMEDIATE: one claimer at a time).
+        Finished sessions are linked first, so a round done early is skipped."""
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
 
         async def claim(conn: aiosqlite.Connection) -> list[LoopRound]:
             await self._link_rounds(conn)
             rows = await _rows(
                 conn,
                 _ROUND_SELECT + "JOIN loops l ON l.id = r.loop_id WHERE l.status = 'active' "
-                "AND r.reminded_at IS NULL AND r.session_id IS NULL AND r.due_at <= ? "
+                "AND r.reminded_at IS NULL AND r.remind_error IS NULL "
+                "AND r.session_id IS NULL AND r.due_at <= ? "
+                "AND (r.claimed_until IS NULL OR r.claimed_until <= ?) "
                 "ORDER BY r.due_at, r.loop_id, r.seq",
-                (at,),
+                (at, at),
             )
             if rows:
                 await conn.executemany(
-                    "UPDATE loop_rounds SET reminded_at = ? WHERE loop_id = ? AND seq = ?",
-                    [(at, r["loop_id"], r["seq"]) for r in rows],
+                    "UPDATE loop_rounds SET claimed_until = ? WHERE loop_id = ? AND seq = ?",
+                    [(until, r["loop_id"], r["seq"]) for r in rows],
                 )
-            return [replace(_round(r), reminded_at=at) for r in rows]
+            return [replace(_round(r), claimed_until=until) for r in rows]
 
         return await self._unit(claim)
 
-    async def release_reminder(self, loop_id: int, seq: int) -> None:
-        """Un-claim a reminder whose DM failed for a passing reason, to try again later."""
+    async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
+        """The reminder was delivered: never claimed again."""
+        at = self._clock() if now is None else now
 
         async def work(conn: aiosqlite.Connection) -> None:
             await conn.execute(
-                "UPDATE loop_rounds SET reminded_at = NULL WHERE loop_id = ? AND seq = ?",
+                "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, ?), "
+                "claimed_until = NULL WHERE loop_id = ? AND seq = ?",
+                (at, loop_id, seq),
+            )
+
+        await self._unit(work)
+
+    async def release_reminder(self, loop_id: int, seq: int) -> None:
+        """End the lease of a reminder whose DM failed for a passing reason: claimable now."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = ? AND seq = ?",
                 (loop_id, seq),
             )
 
         await self._unit(work)
 
     async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
-        """Record why a claimed reminder could not be delivered (it is not retried)."""
+        """Record why a claimed reminder cannot be delivered; it is given up."""
 
         async def work(conn: aiosqlite.Connection) -> None:
             await conn.execute(
-                "UPDATE loop_rounds SET remind_error = ? WHERE loop_id = ? AND seq = ?",
+                "UPDATE loop_rounds SET remind_error = ?, claimed_until = NULL "
+                "WHERE loop_id = ? AND seq = ?",
                 (error, loop_id, seq),
             )
 
         await self._unit(work)
 
-    async def claim_finished_loops(self, now: float | None = None) -> list[LoopRecord]:
-        """Active loops whose every round is done: marked done and reported in this unit."""
+    async def claim_finished_loops(
+        self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
+    ) -> list[LoopRecord]:
+        """Active loops whose every round is done (marked done here) and done loops whose
+        report is not yet completed, unless under a live lease: leased in this unit."""
         at = self._clock() if now is None else now
+        until = at + check_lease(lease_s)
 
         async def work(conn: aiosqlite.Connection) -> list[LoopRecord]:
             await self._link_rounds(conn)
             rows = await _rows(
                 conn,
-                "UPDATE loops SET status = 'done', ended_at = ?, reported_at = ? "
-                "WHERE status = 'active' AND NOT EXISTS (SELECT 1 FROM loop_rounds r "
-                "WHERE r.loop_id = loops.id AND r.session_id IS NULL) RETURNING *",
-                (at, at),
+                "UPDATE loops SET status = 'done', ended_at = COALESCE(ended_at, ?), "
+                "report_claimed_until = ? WHERE reported_at IS NULL "
+                "AND (report_claimed_until IS NULL OR report_claimed_until <= ?) "
+                "AND (status = 'done' OR (status = 'active' AND NOT EXISTS (SELECT 1 "
+                "FROM loop_rounds r WHERE r.loop_id = loops.id AND r.session_id IS NULL))) "
+                "RETURNING *",
+                (at, until, at),
             )
-            return [await self._loop(conn, row) for row in rows]
+            return [await self._loop(conn, row) for row in sorted(rows, key=lambda r: r["id"])]
 
         return await self._unit(work)
+
+    async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
+        """The loop's report was sent (or given up): never claimed again."""
+        at = self._clock() if now is None else now
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE loops SET reported_at = COALESCE(reported_at, ?), "
+                "report_claimed_until = NULL WHERE id = ?",
+                (at, loop_id),
+            )
+
+        await self._unit(work)
+
+    async def release_loop_report(self, loop_id: int) -> None:
+        """End the lease on a loop's report after a passing failure: claimable now."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(
+                "UPDATE loops SET report_claimed_until = NULL WHERE id = ?", (loop_id,)
+            )
+
+        await self._unit(work)
 
     # -- privacy (called by SqliteStore inside its own units) ------------------------
 

@@ -74,7 +74,7 @@ async def test_progress_figures(store: Store, clock: FakeClock) -> None:
     assert [p.ended_at for p in series] == [T0, T0 + DAY, T0 + 2 * DAY]
 
 
-async def test_loop_reminders_are_claimed_once_and_rounds_link(
+async def test_loop_reminders_are_claimed_with_a_lease_and_rounds_link(
     store: Store, clock: FakeClock
 ) -> None:
     plan = [("s1", T0), ("s2", T0 + 7 * DAY), ("s3", T0 + 14 * DAY)]
@@ -85,26 +85,35 @@ async def test_loop_reminders_are_claimed_once_and_rounds_link(
     assert await store.claim_due_reminders(T0 + DAY) == []
     # round 1 is done; round 2 falls due while "the bot is down"
     await finished(store, ALICE, "s1", results(a=True))
-    due = await store.claim_due_reminders(T0 + 8 * DAY)
-    assert [(r.seq, r.scenario_id, r.reminded_at) for r in due] == [(2, "s2", T0 + 8 * DAY)]
-    assert await store.claim_due_reminders(T0 + 9 * DAY) == []  # never twice
-    # a passing failure gives it back; a permanent one is recorded
+    at = T0 + 8 * DAY
+    due = await store.claim_due_reminders(at, lease_s=300)
+    assert [(r.seq, r.scenario_id, r.reminded_at, r.claimed_until) for r in due] == [
+        (2, "s2", None, at + 300)
+    ]
+    assert await store.claim_due_reminders(at + 60) == []  # leased: not twice
+    # a passing failure gives it back at once; a permanent one is recorded and given up
     await store.release_reminder(loop.id, 2)
-    assert [r.seq for r in await store.claim_due_reminders(T0 + 9 * DAY)] == [2]
+    assert [r.seq for r in await store.claim_due_reminders(at + 60)] == [2]
     await store.note_reminder_error(loop.id, 2, "dms_closed")
+    assert await store.claim_due_reminders(T0 + 9 * DAY) == []
     status = await store.latest_loop(ALICE)
     assert status is not None and status.rounds[0].session_id is not None
     assert status.rounds[1].remind_error == "dms_closed"
+    assert status.rounds[1].reminded_at is None and status.rounds[1].claimed_until is None
     assert status.next_round is not None and status.next_round.seq == 2
     # round 3 done early: no reminder for it; the loop finishes and is reported once
     clock.advance(DAY)
     await finished(store, ALICE, "s3", results(a=False))
     await finished(store, ALICE, "s2", results(a=True))
-    assert await store.claim_finished_loops(T0 + 10 * DAY) != []
-    assert await store.claim_finished_loops(T0 + 11 * DAY) == []
+    (claimed,) = await store.claim_finished_loops(T0 + 10 * DAY)
+    assert claimed.id == loop.id and claimed.status == "done" and claimed.reported_at is None
+    assert await store.claim_finished_loops(T0 + 10 * DAY + 60) == []  # leased
+    await store.complete_loop_report(loop.id, now=T0 + 10 * DAY + 5)
+    assert await store.claim_finished_loops(T0 + 11 * DAY) == []  # reported: never again
     assert await store.claim_due_reminders(T0 + 30 * DAY) == []
     done = await store.latest_loop(ALICE)
-    assert done is not None and done.status == "done" and done.reported_at == T0 + 10 * DAY
+    assert done is not None and done.status == "done" and done.ended_at == T0 + 10 * DAY
+    assert done.reported_at == T0 + 10 * DAY + 5
     assert [r.overall for r in done.rounds] == [100, 100, 0]
     # a new loop may start once the last is done
     assert (await store.start_loop(ALICE, plan, now=T0 + 31 * DAY)).status == "active"
