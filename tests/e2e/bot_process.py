@@ -158,6 +158,7 @@ class BotProcess:
         self.name = name
         self.lines: list[str] = []  # every stdout line so far
         self.usage: dict[str, float] | None = None  # the JSON report, after stop()
+        self.ended = False  # its stdout reached EOF
         self._changed = asyncio.Condition()
         self._reader = asyncio.create_task(self._read(), name=f"{name}-stdout")
 
@@ -225,7 +226,7 @@ class BotProcess:
                 if raw:
                     self.lines.append(raw.decode(errors="replace").rstrip("\n"))
                 else:
-                    self.lines.append("")  # EOF marker, see wait_line
+                    self.ended = True
                 self._changed.notify_all()
             if not raw:
                 return
@@ -234,18 +235,20 @@ class BotProcess:
         """The `n`-th stdout line starting with `prefix` (waiting for it)."""
 
         def found() -> list[str]:
-            return [line for line in self.lines if line and line.startswith(prefix)]
+            return [line for line in self.lines if line.startswith(prefix)]
 
         async def wait() -> str:
             async with self._changed:
-                while len(found()) < n:
-                    if self._reader.done():
-                        raise BotProcessError(
-                            f"{self.name} (pid {self.pid}) ended its output before "
-                            f"{prefix!r} (exit {self.proc.returncode}): {self.lines!r}"
-                        )
+                while len(found()) < n and not self.ended:
                     await self._changed.wait()
+            if len(found()) >= n:
                 return found()[n - 1]
+            with contextlib.suppress(TimeoutError):  # its output ended: so does it, soon
+                await asyncio.wait_for(self.proc.wait(), 10)
+            raise BotProcessError(
+                f"{self.name} (pid {self.pid}) ended its output before "
+                f"{prefix!r} (exit {self.proc.returncode}): {self.lines!r}"
+            )
 
         try:
             return await asyncio.wait_for(wait(), timeout)
@@ -259,7 +262,7 @@ class BotProcess:
 
     def count(self, prefix: str) -> int:
         """How many stdout lines so far start with `prefix`."""
-        return sum(1 for line in self.lines if line and line.startswith(prefix))
+        return sum(1 for line in self.lines if line.startswith(prefix))
 
     async def stop(self, timeout: float = 30.0) -> dict[str, float]:
         """SIGTERM, wait for a clean exit (0) and return its usage report.

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 import time
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -237,3 +239,19 @@ async def test_two_processes_each_serve_their_shards_and_resume_once_after_a_kil
             assert all(u["cpu_s"] > 0 and u["peak_mb"] > 0 for u in usage.values())
         assert fake.unrouted == []
         assert fake.schema_rejections == []
+
+
+async def test_a_child_that_cannot_start_says_so_and_exits(tmp_path: Path) -> None:
+    """A child whose settings are invalid (shard 5 of 2) ends without READY: the helper
+    raises at once with its exit status, instead of waiting out its timeout."""
+    async with FakeDiscord(shards=COUNT) as fake:
+        settings = {"database_url": f"sqlite:///{tmp_path / 'bot.db'}", "shard_count": 2}
+        with pytest.raises(BotProcessError, match="exit 1"):
+            await BotProcess.start(
+                fake.api_base,
+                fake.gateway_url,
+                {**settings, "shard_ids": "5"},
+                ready_timeout=40.0,
+                stderr=subprocess.DEVNULL,
+            )
+        assert fake.identifies == 0
