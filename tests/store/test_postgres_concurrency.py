@@ -143,6 +143,37 @@ async def test_two_concurrent_sweeps_expire_and_summarise_each_session_once(
     assert (await first.sweep(T0 + 180, summarise=summarise)).expired == []
 
 
+async def test_two_processes_sweeping_at_once_each_expire_only_what_they_own(
+    stores: list[PostgresStore],
+) -> None:
+    """Two processes with shard ranges: one owns guild "a" and the DMs, the other "b"."""
+    first, second = stores[0], stores[1]
+    guilds = ["a", "b", None]
+    sessions = await asyncio.gather(
+        *(
+            first.start_session(
+                f"u{i}", f"p{i}", "s", "d", {}, guild_id=guilds[i % 3], time_budget_s=60
+            )
+            for i in range(300)
+        )
+    )
+    summarised: Counter[int] = Counter()
+
+    async def summarise(session: SessionRecord) -> dict[str, object]:
+        summarised[session.id] += 1
+        await asyncio.sleep(0)
+        return {"criteria": {}, "overall": 0.5}
+
+    mine, theirs = await asyncio.gather(
+        first.sweep(T0 + 120, summarise=summarise, owns=lambda g: g in ("a", None)),
+        second.sweep(T0 + 120, summarise=summarise, owns=lambda g: g == "b"),
+    )
+    assert {s.guild_id for s in mine.expired} == {"a", None} and len(mine.expired) == 200
+    assert {s.guild_id for s in theirs.expired} == {"b"} and len(theirs.expired) == 100
+    assert len(summarised) == 300 and set(summarised.values()) == {1}
+    assert await first.open_sessions() == [] and len(sessions) == 300
+
+
 async def test_racing_starts_for_one_user_from_four_stores_let_exactly_one_win(
     stores: list[PostgresStore],
 ) -> None:
