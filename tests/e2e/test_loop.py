@@ -144,3 +144,34 @@ async def test_a_reminder_is_claimed_with_a_lease_sent_after_a_claimer_died_and_
         assert await cog.tick() == 1
         assert await cog.tick() == 0
         assert len(reminders(3)) == 1 and len(reminders(2)) == 1
+
+
+async def test_a_reminder_whose_lease_ran_out_before_its_turn_is_left_to_the_next_claim(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """A check whose earlier DMs took longer than the lease does not send the rest: another
+    process may have claimed them meanwhile. The next claim sends it, once."""
+    fake = fake_discord
+    t0 = time.time()
+    now = [t0]
+    lease = 60.0
+
+    def clock() -> float:
+        return now[0]
+
+    dm = fake.dm_channel_for(fake.alice)
+
+    def reminders() -> list:
+        return fake.find_messages(dm, predicate=lambda m: "Round 2 of 5" in m.content)
+
+    async with interview_bot(fake, tmp_path, clock=clock, loop_claim_lease_s=lease) as h:
+        await caught_up(h)
+        await (await fake.slash("loop start")).wait_reply()
+        cog = h.bot.get_cog("Loop")
+        now[0] = t0 + 8 * DAY
+        (rnd,) = await h.store.claim_due_reminders(now[0], lease_s=lease)
+        now[0] += lease  # the check spent its whole lease on the DMs before this one
+        assert await cog._remind(rnd, now[0]) is False
+        assert reminders() == []
+        assert await cog.tick() == 1 and len(reminders()) == 1
+        assert await cog.tick() == 0

@@ -227,6 +227,11 @@ class LoopCog(commands.Cog, name="Loop"):
         return result is True
 
     async def _remind(self, rnd: LoopRound, at: float) -> bool:
+        if rnd.claimed_until is not None and self.now() >= rnd.claimed_until:
+            # the lease ran out while earlier DMs of this check went (rate limits): another
+            # process may hold it now; if none does, the next check takes it again
+            log.warning("lease on loop %s round %s ran out before its DM", rnd.loop_id, rnd.seq)
+            return False
         loop = await self.store.get_loop(rnd.loop_id)
         if loop is None:
             return False
