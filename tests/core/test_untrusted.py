@@ -188,7 +188,8 @@ def test_scoring_is_unchanged_on_every_labelled_set(
 
 def test_bundled_phrases_take_linear_time_on_hyphen_runs() -> None:
     """`compare .. across` used to take minutes on "compare" and 60 hyphens (issue 11):
-    any candidate could freeze the bot. Now a few milliseconds at 8,000 characters."""
+    any candidate could freeze the bot. Now a few milliseconds at 8,000 characters.
+    CPU time of the child, not wall time: a busy machine must not fail it."""
     result = in_child(
         """
         import json, time
@@ -200,9 +201,9 @@ def test_bundled_phrases_take_linear_time_on_hyphen_runs() -> None:
         for scenario in catalogue:
             for word in ("compare", "move", "route", "which", "per", "send", "x"):
                 for text in (word + "-" * 7990, word + " -" * 3995, (word + "-") * 1000):
-                    start = time.perf_counter()
+                    start = time.process_time()
                     score_answers(scenario, [text])
-                    worst = max(worst, time.perf_counter() - start)
+                    worst = max(worst, time.process_time() - start)
         print(json.dumps({"worst": worst}))
         """
     )
@@ -237,9 +238,9 @@ def test_catastrophic_patterns_in_an_upload_are_harmless() -> None:
                  "x" + "a" * 3999 + " " + "a" * 3999, "xa" * 4000]
         times = []
         for text in texts:
-            start = time.perf_counter()
+            start = time.process_time()
             score_answers(scenario, [text])
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
         print(json.dumps({{"times": times}}))
         """
     )
