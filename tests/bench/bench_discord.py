@@ -6,33 +6,37 @@ Run:
     python tests/bench/bench_discord.py [--think 1,3]      # closed loop: users wait for replies
 
 The world: USERS interviews (default 200), half in DMs and half in private threads
-of servers (GUILDS guilds, default 10, half routed to each of SHARD_COUNT=2 shards by
-`(guild_id >> 22) % 2`). With `--processes 1` one bot process holds both shards; with
-2, one holds shard 0 (its guilds and every DM, as on Discord) and the other shard 1,
-both on one PostgreSQL database (a throwaway cluster, tests/postgres_cluster.py,
-fsync off, unless `--database-url` names a server) or, if asked, one SQLite file.
+of servers (GUILDS guilds, default 10, on the shards of `--guild-shards`, default
+both of SHARD_COUNT=2, routed by `(guild_id >> 22) % 2`). With `--processes 1` one
+bot process holds both shards; with 2, one holds shard 0 (its guilds and every DM,
+as on Discord) and the other shard 1. Two processes share one database: PostgreSQL
+(`--backend postgresql`: a throwaway cluster, tests/postgres_cluster.py, fsync off,
+unless `--database-url` names a server) or one SQLite file.
 
-Every user starts an interview (`/interview start`, paced at START_RATE/s, not
-measured in the burst), then answers ANSWERS times by plain messages. `--burst`
-is open loop: answer i of the whole run is due at i / RATE s (default 300/s, round
-robin over the users in a shuffled order), sent on schedule whether or not other
-replies are back; only the user's own previous reply is awaited, as a person would
-(an answer so held back is counted in `held`, and latency still runs from its send).
-Without `--burst` users think THINK seconds after each reply (closed loop).
+Before anything is measured, a warm-up interview per place (a DM, a thread on each
+shard) runs to its summary, one at a time, so no process scores a round for the first
+time in the burst (`--cold` skips it: the first scoring of a round builds its lexicon,
+~0.4 s of CPU that holds the GIL). Then every user starts an interview
+(`/interview start`, START_RATE/s, again if the bot missed the 3 s deadline), then
+answers ANSWERS times by plain messages. `--burst` is open loop: answer i of the run
+is due at i / RATE s (default 300/s, round robin over the users in a shuffled order)
+and is sent then, whatever has been answered; the bot takes a session's messages in
+order, so the n-th reply in a channel is the n-th answer's. Without `--burst` users
+think THINK seconds after each reply (closed loop).
 
 Where things run: this process runs the fake Discord (`FakeDiscord(shards=2)`, its
 schema check off) and the driver, and no bot code; each bot process is a child
-(`python -m`-like: `bot.bot.create_bot` from settings, started by
-tests/e2e/bot_process.py's launcher); PostgreSQL is its own server processes.
-Latency of one answer = from just before the fake dispatches the user's
-MESSAGE_CREATE to when the fake receives the bot's reply (the REST request that
-created it), both on this process's monotonic clock; the last answer's reply is
-the summary with the transcript attached. CPU seconds and peak memory are read
-from /proc for each bot process (and the PostgreSQL server's processes), the CPU
-both for the whole run and for the burst alone. `--py-spy DIR` records each bot
-process's stacks during the burst (py-spy, raw collapsed format) for profiling.
-Target: p99 <= 250 ms with two processes; peak < 150 MB a process. Not collected
-by pytest.
+started by tests/e2e/bot_process.py (`create_bot` from settings, discord.py pointed
+at the fake); PostgreSQL is its own server processes. Latency of one answer = from
+just before the fake dispatches the user's MESSAGE_CREATE to when the fake receives
+the bot's reply (the REST request that creates it), both on this process's clock, so
+a starved fake adds to it (`lag`: the latest a send left after its due time). The
+last answer's reply is the summary with the transcript attached. CPU seconds (whole
+run and burst) and peak memory (VmHWM) are read from /proc for each bot process,
+CPU also for the PostgreSQL server's processes and this one. `--py-spy DIR` records
+each bot process's stacks during the burst (raw collapsed format, GIL holder only);
+`--samples FILE` writes every answer's timings. Target: p99 <= 250 ms with two
+processes; peak < 150 MB a process. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -348,6 +352,8 @@ async def run_config(config: Config, args: argparse.Namespace, postmaster: int |
         import pg_testdb
 
         database_url = await pg_testdb.new_database("bench_discord")
+        if args.pool_size:
+            database_url += f"?pool_size={args.pool_size}"
     else:
         database_url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     bots: list[Bot] = []
@@ -491,7 +497,7 @@ async def transactions(database_url: str) -> tuple[int, ...]:
         return ()
     import asyncpg
 
-    conn = await asyncpg.connect(database_url)
+    conn = await asyncpg.connect(database_url.split("?")[0])  # not the store's options
     try:
         row = await conn.fetchrow(
             "SELECT xact_commit, xact_rollback FROM pg_stat_database "
@@ -725,6 +731,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cold",
         action="store_true",
         help="no warm-up interviews: each process scores its first answers in the burst",
+    )
+    parser.add_argument(
+        "--pool-size", type=int, default=None, help="PostgreSQL connections a process (10)"
     )
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server to use")
     parser.add_argument(
