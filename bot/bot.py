@@ -162,7 +162,7 @@ class InterviewBotMixin:
         """Close the idle sessions this process owns past their budget (their summaries
         are posted on the `interview_session_expired` event); purge old transcripts."""
         try:
-            expired = await self.interviews.sweep(owns=self.owns)
+            expired = await self.interviews.sweep(owns=self.owns_session)
         except Exception:
             log.exception("idle sweep failed")
             return 0

@@ -277,7 +277,7 @@ class CommandFailed(Exception):
 @contextmanager
 def opened_interviews() -> Iterator[tuple[Any, Any]]:
     """The portal thread and the session service over the configured store, closed after."""
-    from bot.console import Portal
+    from bot.console import CONSOLE_PLACE, Portal
     from bot.sessions import Interviews
     from bot.store import StoreError, open_store
 
@@ -296,7 +296,9 @@ def opened_interviews() -> Iterator[tuple[Any, Any]]:
         raise CommandFailed(EXIT_USAGE) from None
     interviews = Interviews(store, catalogue, hint_cost=settings.hint_cost)
     try:
-        portal.call(interviews.sweep())
+        # the terminal closes only its own idle sessions: on a database a bot shares, the
+        # bot sweeps its Discord sessions (and posts their summaries where they ran)
+        portal.call(interviews.sweep(owns=lambda session: session.place == CONSOLE_PLACE))
         yield portal, interviews
     finally:
         portal.call(store.close())

@@ -311,8 +311,8 @@ class Interviews:
     async def sweep(self, *, owns: Owns | None = None) -> list[SessionRecord]:
         """Close sessions idle past their time budget (with a summary) and purge old transcripts.
 
-        `owns` (a guild id, None for a DM -> ours?) keeps the closing to this process's
-        sessions (`bot.owns`); None closes every idle session (one process, the CLI).
+        `owns` (a session -> ours?) keeps the closing to this process's sessions
+        (`bot.owns_session`; the terminal: console sessions); None closes every idle one.
         """
         # the summaries are built inside the store's transaction, from memory: load the
         # versions of sessions started since (by this or another process) first

@@ -503,3 +503,37 @@ def test_validate_warns_about_weak_spots(tmp_path: Path) -> None:
     assert "ui_only" in proc.stdout and "no pushback" in proc.stdout
     assert "step 'metric' is unreachable" in proc.stdout
     assert "primary_metric" in proc.stdout and "not targeted by any step" in proc.stdout
+
+
+def test_the_terminal_sweeps_only_its_own_idle_sessions(own_database: Path) -> None:
+    """Run on a database a bot shares, a command closes the idle console interview but
+    leaves the idle Discord ones open: the bot closes those, posting their summaries where
+    they ran (closed here, nobody would ever see them)."""
+    import asyncio
+
+    from bot.store import SqliteStore
+
+    long_ago = time.time() - 3 * 24 * 3600
+
+    async def open_three() -> dict[str, int]:
+        async with await SqliteStore.open(own_database, clock=lambda: long_ago) as store:
+            ids = {}
+            for name, place, guild in (
+                ("console", "console", None),
+                ("dm", "dm:42", None),
+                ("server", "guild:7", "7"),
+            ):
+                session = await store.start_session(
+                    f"u-{name}", place, "auto-summarize", "d", {}, guild_id=guild, time_budget_s=60
+                )
+                ids[name] = session.id
+            return ids
+
+    async def statuses(ids: dict[str, int]) -> dict[str, str]:
+        async with await SqliteStore.open(own_database) as store:
+            found = {name: await store.get_session(sid) for name, sid in ids.items()}
+            return {name: s.status for name, s in found.items() if s is not None}
+
+    ids = asyncio.run(open_three())
+    assert bot("history").returncode == 0
+    assert asyncio.run(statuses(ids)) == {"console": "expired", "dm": "open", "server": "open"}

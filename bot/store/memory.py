@@ -1193,7 +1193,7 @@ class MemoryStore(Store):
                 if s.status == "open"
                 and s.time_budget_s is not None
                 and s.updated_at + s.time_budget_s <= at
-                and (owns is None or owns(s.guild_id))
+                and (owns is None or owns(s.record()))
             ),
             key=lambda s: s.id,
         )

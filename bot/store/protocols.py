@@ -406,8 +406,8 @@ class Store(SessionStore, GroupStore, ScenarioStore, Protocol):
     ) -> SweepResult:
         """Expire sessions idle past their budget; purge transcripts past retention.
 
-        `owns`, if given, gets each idle session's guild id (None for a DM or console
-        session) and says whether this process owns it: only owned sessions are
+        `owns`, if given, gets each idle session (as it is while open) and says
+        whether this process owns it: only owned sessions are
         expired (and summarised); the others stay open for their owner's sweep.
         None owns everything. Purging is global (idempotent, whoever runs it).
         """

@@ -33,9 +33,10 @@ Results = Mapping[str, Any]
 #: Awaited by `sweep` for each session it expires; returns rubric results or None.
 #: (A coroutine, so the scoring behind it can run off the event loop.)
 Summariser = Callable[["SessionRecord"], Awaitable[Results | None]]
-#: Given a session's guild id (None for a DM or console session), says whether this
-#: process owns it (see `bot.sharding`); `sweep` expires only what its caller owns.
-Owns = Callable[[str | None], bool]
+#: Given an open session, says whether this process owns it (its guild's shard, or
+#: shard 0 for DMs: `bot.sharding`; the terminal owns only console sessions);
+#: `sweep` expires only what its caller owns.
+Owns = Callable[["SessionRecord"], bool]
 #: How long a claim on a reminder or loop report lasts by default (seconds): a claimer
 #: that has neither completed nor released it by then is taken to have died.
 DEFAULT_CLAIM_LEASE_S = 300.0

@@ -165,8 +165,8 @@ async def test_two_processes_sweeping_at_once_each_expire_only_what_they_own(
         return {"criteria": {}, "overall": 0.5}
 
     mine, theirs = await asyncio.gather(
-        first.sweep(T0 + 120, summarise=summarise, owns=lambda g: g in ("a", None)),
-        second.sweep(T0 + 120, summarise=summarise, owns=lambda g: g == "b"),
+        first.sweep(T0 + 120, summarise=summarise, owns=lambda s: s.guild_id in ("a", None)),
+        second.sweep(T0 + 120, summarise=summarise, owns=lambda s: s.guild_id == "b"),
     )
     assert {s.guild_id for s in mine.expired} == {"a", None} and len(mine.expired) == 200
     assert {s.guild_id for s in theirs.expired} == {"b"} and len(theirs.expired) == 100

@@ -869,11 +869,11 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
 
         async def work(conn: asyncpg.Connection) -> SweepResult:
             idle = await conn.fetch(
-                "SELECT id, guild_id FROM sessions WHERE status = 'open' "
+                f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'open' "
                 "AND time_budget_s IS NOT NULL AND updated_at + time_budget_s <= $1",
                 at,
             )
-            mine = [row["id"] for row in idle if owns is None or owns(row["guild_id"])]
+            mine = [row["id"] for row in idle if owns is None or owns(session_from_row(row))]
             # re-checked under the row lock: another sweep may have expired one meanwhile
             due = await conn.fetch(
                 f"WITH due AS (SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'open' "

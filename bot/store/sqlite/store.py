@@ -856,7 +856,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             expired: list[SessionRecord] = []
             for row in rows:
                 session = session_from_row(row)
-                if owns is not None and not owns(session.guild_id):
+                if owns is not None and not owns(session):
                     continue  # another process's: left open for its own sweep
                 results = await summarise(session) if summarise is not None else None
                 await conn.execute(

@@ -151,7 +151,7 @@ async def test_idle_sweep_expires_sessions_past_their_budget(
 async def test_idle_sweep_expires_only_the_sessions_its_caller_owns(
     store: Store, clock: FakeClock
 ) -> None:
-    """`owns` gets each idle session's guild id (None: a DM or the console)."""
+    """`owns` gets each idle session (its guild id None: a DM or the console)."""
     ours = await store.start_session(
         "u1", "channel:1", "s", "d", {}, guild_id="g1", time_budget_s=60
     )
@@ -162,9 +162,10 @@ async def test_idle_sweep_expires_only_the_sessions_its_caller_owns(
     asked: list[str | None] = []
     summarised: list[int] = []
 
-    def owns_g1(guild_id: str | None) -> bool:
-        asked.append(guild_id)
-        return guild_id == "g1"
+    def owns_g1(session: SessionRecord) -> bool:
+        assert session.status == "open"
+        asked.append(session.guild_id)
+        return session.guild_id == "g1"
 
     async def summarise(session: SessionRecord) -> dict[str, Any]:
         summarised.append(session.id)
@@ -178,7 +179,7 @@ async def test_idle_sweep_expires_only_the_sessions_its_caller_owns(
     # a sweep that owns nothing more expires nothing; the owner's later sweep does
     assert (await store.sweep(clock.advance(1), owns=owns_g1)).expired == []
     result = await store.sweep(
-        clock.advance(1), summarise=summarise, owns=lambda g: g is None or g == "g2"
+        clock.advance(1), summarise=summarise, owns=lambda s: s.guild_id in (None, "g2")
     )
     assert [s.id for s in result.expired] == [theirs.id, dm.id]
     assert summarised == [ours.id, theirs.id, dm.id]
@@ -201,7 +202,7 @@ async def test_retention_is_purged_whatever_the_caller_owns(store: Store, clock:
     await store.record_turn(old.id, "candidate", "u1", "old answer", {})
     await store.end_session(old.id, results=RESULTS)
     clock.advance(181 * DAY)
-    assert (await store.sweep(owns=lambda guild_id: False)).purged == 1
+    assert (await store.sweep(owns=lambda session: False)).purged == 1
     assert await store.transcript(old.id) == []
     assert (await store.sweep()).purged == 0  # done once
 
