@@ -98,6 +98,14 @@ class PostgresGroupStore:
 
         async def _read(self, work: Work[T]) -> T: ...
 
+    async def _update_row(self, sql: str, *args: Any) -> None:
+        """One single-row UPDATE as a unit of its own (a lease ended, a delivery recorded)."""
+
+        async def work(conn: asyncpg.Connection) -> None:
+            await conn.execute(sql, *args)
+
+        await self._row_unit(work)
+
     # -- session links ---------------------------------------------------------------
 
     async def set_session_links(
@@ -414,43 +422,31 @@ class PostgresGroupStore:
     async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
         """The reminder was delivered: never claimed again."""
         at = self._clock() if now is None else now
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, $1), "
-                "claimed_until = NULL WHERE loop_id = $2 AND seq = $3",
-                at,
-                loop_id,
-                seq,
-            )
-
-        await self._row_unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, $1), "
+            "claimed_until = NULL WHERE loop_id = $2 AND seq = $3",
+            at,
+            loop_id,
+            seq,
+        )
 
     async def release_reminder(self, loop_id: int, seq: int) -> None:
         """End the lease of a reminder whose DM failed for a passing reason: claimable now."""
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = $1 AND seq = $2",
-                loop_id,
-                seq,
-            )
-
-        await self._row_unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = $1 AND seq = $2",
+            loop_id,
+            seq,
+        )
 
     async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
         """Record why a claimed reminder cannot be delivered; it is given up."""
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET remind_error = $1, claimed_until = NULL "
-                "WHERE loop_id = $2 AND seq = $3",
-                error,
-                loop_id,
-                seq,
-            )
-
-        await self._row_unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET remind_error = $1, claimed_until = NULL "
+            "WHERE loop_id = $2 AND seq = $3",
+            error,
+            loop_id,
+            seq,
+        )
 
     async def claim_finished_loops(
         self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
@@ -481,26 +477,18 @@ class PostgresGroupStore:
     async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
         """The loop's report was sent (or given up): never claimed again."""
         at = self._clock() if now is None else now
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(
-                "UPDATE loops SET reported_at = COALESCE(reported_at, $1), "
-                "report_claimed_until = NULL WHERE id = $2",
-                at,
-                loop_id,
-            )
-
-        await self._row_unit(work)
+        await self._update_row(
+            "UPDATE loops SET reported_at = COALESCE(reported_at, $1), "
+            "report_claimed_until = NULL WHERE id = $2",
+            at,
+            loop_id,
+        )
 
     async def release_loop_report(self, loop_id: int) -> None:
         """End the lease on a loop's report after a passing failure: claimable now."""
-
-        async def work(conn: asyncpg.Connection) -> None:
-            await conn.execute(
-                "UPDATE loops SET report_claimed_until = NULL WHERE id = $1", loop_id
-            )
-
-        await self._row_unit(work)
+        await self._update_row(
+            "UPDATE loops SET report_claimed_until = NULL WHERE id = $1", loop_id
+        )
 
     # -- privacy (called by PostgresStore inside its own units) ----------------------
 

@@ -74,6 +74,14 @@ class SqliteGroupStore:
 
         def _read(self, work: Work[T]) -> Coroutine[Any, Any, T]: ...
 
+    async def _update_row(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One single-row UPDATE as a unit of its own (a lease ended, a delivery recorded)."""
+
+        async def work(conn: aiosqlite.Connection) -> None:
+            await conn.execute(sql, params)
+
+        await self._unit(work)
+
     # -- session links ---------------------------------------------------------------
 
     async def set_session_links(
@@ -404,38 +412,26 @@ class SqliteGroupStore:
     async def complete_reminder(self, loop_id: int, seq: int, *, now: float | None = None) -> None:
         """The reminder was delivered: never claimed again."""
         at = self._clock() if now is None else now
-
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, ?), "
-                "claimed_until = NULL WHERE loop_id = ? AND seq = ?",
-                (at, loop_id, seq),
-            )
-
-        await self._unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET reminded_at = COALESCE(reminded_at, ?), "
+            "claimed_until = NULL WHERE loop_id = ? AND seq = ?",
+            (at, loop_id, seq),
+        )
 
     async def release_reminder(self, loop_id: int, seq: int) -> None:
         """End the lease of a reminder whose DM failed for a passing reason: claimable now."""
-
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = ? AND seq = ?",
-                (loop_id, seq),
-            )
-
-        await self._unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET claimed_until = NULL WHERE loop_id = ? AND seq = ?",
+            (loop_id, seq),
+        )
 
     async def note_reminder_error(self, loop_id: int, seq: int, error: str) -> None:
         """Record why a claimed reminder cannot be delivered; it is given up."""
-
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
-                "UPDATE loop_rounds SET remind_error = ?, claimed_until = NULL "
-                "WHERE loop_id = ? AND seq = ?",
-                (error, loop_id, seq),
-            )
-
-        await self._unit(work)
+        await self._update_row(
+            "UPDATE loop_rounds SET remind_error = ?, claimed_until = NULL "
+            "WHERE loop_id = ? AND seq = ?",
+            (error, loop_id, seq),
+        )
 
     async def claim_finished_loops(
         self, now: float | None = None, *, lease_s: float = DEFAULT_CLAIM_LEASE_S
@@ -464,25 +460,17 @@ class SqliteGroupStore:
     async def complete_loop_report(self, loop_id: int, *, now: float | None = None) -> None:
         """The loop's report was sent (or given up): never claimed again."""
         at = self._clock() if now is None else now
-
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
-                "UPDATE loops SET reported_at = COALESCE(reported_at, ?), "
-                "report_claimed_until = NULL WHERE id = ?",
-                (at, loop_id),
-            )
-
-        await self._unit(work)
+        await self._update_row(
+            "UPDATE loops SET reported_at = COALESCE(reported_at, ?), "
+            "report_claimed_until = NULL WHERE id = ?",
+            (at, loop_id),
+        )
 
     async def release_loop_report(self, loop_id: int) -> None:
         """End the lease on a loop's report after a passing failure: claimable now."""
-
-        async def work(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
-                "UPDATE loops SET report_claimed_until = NULL WHERE id = ?", (loop_id,)
-            )
-
-        await self._unit(work)
+        await self._update_row(
+            "UPDATE loops SET report_claimed_until = NULL WHERE id = ?", (loop_id,)
+        )
 
     # -- privacy (called by SqliteStore inside its own units) ------------------------
 
