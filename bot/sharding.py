@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 log = logging.getLogger("bot.sharding")
@@ -100,12 +100,6 @@ class Ownership:
     def owns_session(self, session: SessionPlace) -> bool:
         """A stored session: its guild's shard, else (a DM, or the console) shard 0's."""
         return self.owns(session.guild_id)
-
-    def filter(
-        self, items: Iterable[object], guild_of: Callable[[object], int | str | None]
-    ) -> list[object]:
-        """The items whose guild (`guild_of(item)`, None for a DM) this process owns."""
-        return [item for item in items if self.owns(guild_of(item))]
 
 
 class SessionPlace(Protocol):

@@ -130,12 +130,6 @@ def test_one_process_owns_everything() -> None:
         assert whole.everything and whole.owns_dms() and whole.owns_guild(_guild_on(3, 4))
 
 
-def test_filter_keeps_what_is_owned() -> None:
-    mine = Ownership(2, (1,))
-    places: list[int | None] = [None, _guild_on(0, 2), _guild_on(1, 2), _guild_on(1, 2, 7)]
-    assert mine.filter(places, lambda g: g) == places[2:]  # type: ignore[arg-type,return-value]
-
-
 # ---------------------------------------------------------------- identify turns
 async def test_gate_sleeps_until_the_reserved_turn_per_bucket() -> None:
     slept: list[float] = []
