@@ -392,7 +392,7 @@ async def run_config(config: Config, args: argparse.Namespace, postmaster: int |
         burst_s = time.monotonic() - t0
         _stop_py_spy(spies)
         fake_cpu = _self_cpu() - fake_cpu0
-        pg_cpu = server_cpu_s(postmaster) - pg_cpu0
+        pg_cpu = server_cpu_s(postmaster) - pg_cpu0 if postmaster is not None else -1.0
         for bot in bots:
             bot.cpu_burst = proc_cpu_s(bot.proc.pid) - bot.cpu_at_burst
             bot.cpu_total = proc_cpu_s(bot.proc.pid)
@@ -588,7 +588,9 @@ def table(results: Sequence[Result]) -> str:
         sent_rate = len(ms) / max(1e-9, max(s.sent for s in r.samples) - first)
         done_rate = len(ms) / max(1e-9, max(s.replied for s in r.samples) - first)
         bots_cpu = " + ".join(f"{b.cpu_burst:.1f}" for b in r.bots)
-        pg = f"{r.pg_cpu_burst:5.1f}" if r.config.backend == "postgresql" else "    -"
+        pg = "    -" if r.config.backend != "postgresql" else f"{r.pg_cpu_burst:5.1f}"
+        if r.config.backend == "postgresql" and r.pg_cpu_burst < 0:
+            pg = "  n/a"  # a server of --database-url: not ours to measure
         rows.append(
             f"{r.config.name:<26} {len(ms):>7} {sent_rate:>6.0f} {done_rate:>6.0f} "
             f"{percentile(ms, 50):>6.0f} {percentile(ms, 95):>6.0f} {percentile(ms, 99):>6.0f} "
@@ -597,6 +599,8 @@ def table(results: Sequence[Result]) -> str:
         )
     rows.append("")
     for r in results:
+        if not r.samples:
+            continue
         ms_by_kind = {
             kind: latency_ms([s for s in r.samples if s.interview.kind == kind])
             for kind in ("dm", "guild")
