@@ -399,7 +399,7 @@ async def run_config(config: Config, args: argparse.Namespace, postmaster: int |
             bot.peak_mb = proc_peak_mb(bot.proc.pid)
             owned = held_shards(bot.shard_ids)
             bot.answers = sum(1 for s in samples if s.interview.shard in owned)
-        completed = sum(1 for s in samples if s.final)
+        completed = sum(1 for s in samples if s.final and s.index == args.answers - 1)
         await asyncio.sleep(2.0)  # the backends report their counters when idle
         xacts = tuple(b - a for a, b in zip(xacts0, await transactions(database_url), strict=True))
     finally:
@@ -624,7 +624,8 @@ def table(results: Sequence[Result]) -> str:
         )
         rows.append(
             f"{r.config.name}: {kinds}; {starts} ({r.missed_starts} missed the 3 s deadline "
-            f"and were tried again); summaries {r.completed}/{r.users}{store}"
+            f"and were tried again); summaries as the last answer's reply "
+            f"{r.completed}/{r.users}{store}"
         )
         by_index = [
             latency_ms([s for s in r.samples if s.index == k])
