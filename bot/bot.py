@@ -27,6 +27,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.scenarios import Catalogue, load_directory
+from bot.core.scorer import prepare
 from bot.exts.shared.hooks import InterviewHooks, dispatch_session_expired
 from bot.render import use_templates
 from bot.sessions import Interviews
@@ -129,6 +130,9 @@ class InterviewBotMixin:
         self.interviews = Interviews(
             self._store, catalogue, clock=self._clock, hint_cost=self.settings.hint_cost
         )
+        # every bundled round ready to score before the gateway connects: the first
+        # answer in each would otherwise wait for it, behind everyone else's
+        await asyncio.to_thread(lambda: [prepare(scenario) for scenario in catalogue])
         for name in EXTENSIONS:
             await bot.load_extension(name)
         if self.background:

@@ -29,6 +29,7 @@ from bot.core.scenarios import (
     read_common,
     source_digest,
 )
+from bot.core.scorer import prepare
 from bot.store import CustomScenarioRecord, ScenarioStore
 
 log = logging.getLogger("bot.scenarios")
@@ -301,7 +302,11 @@ class ScenarioRegistry:
 
 
 def _load(directory: Path) -> tuple[Catalogue, dict[str, list[str]]]:
-    return load_directory(directory), read_common(directory)
+    """The files, each round ready to score (off the event loop, like the reading)."""
+    catalogue = load_directory(directory)
+    for scenario in catalogue:
+        prepare(scenario)
+    return catalogue, read_common(directory)
 
 
 def _common_of(catalogue: Catalogue) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ import pytest
 
 from bot import PROJECT_ROOT
 from bot.core.scenarios import ScenarioLoadError, load_directory
+from bot.core.scorer import is_prepared
 from bot.sessions import Interviews, UnknownScenario
 from bot.store import SqliteStore
 
@@ -58,6 +59,7 @@ async def test_reload_keeps_open_sessions_on_their_version_also_after_a_restart(
         edit(scenario_dir, "Let's do a product case.", "A new case.")
         report = await interviews.registry.reload(scenario_dir)
         assert report.changed == ["auto-summarize"] and not report.added and not report.removed
+        assert is_prepared(interviews.catalogue.get("auto-summarize"))  # ready to score
         new = await interviews.start("u2", "U2", "dm:u2", "auto-summarize", seed=1)
         assert new.scenario.digest != old.scenario.digest
         assert "A new case." in new.scenario.spec.opening

@@ -94,17 +94,23 @@ async def interview_bot(
     sync: bool = True,
     clock: Callable[[], float] = time.time,
     guild_ready_timeout: float = 0.05,
+    scenarios: Catalogue | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Harness]:
     """The product bot, connected to ``fake`` and ready (commands synced globally).
 
     ``clock`` is the bot's and the store's "now" (a test moves it to let days pass);
-    ``guild_ready_timeout`` is how long discord.py waits after READY before on_ready.
+    ``guild_ready_timeout`` is how long discord.py waits after READY before on_ready;
+    ``scenarios`` replaces the bundled catalogue loaded once for all tests.
     """
     settings = settings_for(tmp_path, **overrides)
     store = await open_store(settings.database_url, clock=clock)
     bot = create_bot(
-        settings, store, catalogue(), guild_ready_timeout=guild_ready_timeout, clock=clock
+        settings,
+        store,
+        scenarios or catalogue(),
+        guild_ready_timeout=guild_ready_timeout,
+        clock=clock,
     )
     bot.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
     try:
