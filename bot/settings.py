@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     flood_seconds: float = Field(
         default=10.0, gt=0.0, le=3600.0, description="Window of the per-user flood limit"
     )
+    typing_delay_s: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=10.0,
+        description="Show 'typing…' only for a reply slower than this (saves a request)",
+    )
     resume_notices_per_second: float = Field(
         default=10.0,
         gt=0.0,

@@ -232,7 +232,10 @@ class Intake:
                 await message.add_reaction(interview_wording("duplicate_reaction"))
             return False
         taken = False
-        typing = asyncio.create_task(self._typing(channel))
+        replied = asyncio.Event()
+        typing = asyncio.create_task(
+            self._typing(channel, self.bot.settings.typing_delay_s, replied)
+        )
         try:
             turn = await self.bot.interviews.answer(
                 session_id, str(message.author.id), text, message_id=str(message.id)
@@ -249,6 +252,7 @@ class Intake:
         finally:
             if not taken:
                 self.sessions.unclaim(session_id, claim)
+            replied.set()  # a "typing…" not yet sent is not sent; one in flight finishes
             with contextlib.suppress(Exception):
                 await typing
         self.sessions.touched.add(session_id)
@@ -256,8 +260,16 @@ class Intake:
         return True
 
     @staticmethod
-    async def _typing(channel: discord.abc.Messageable) -> None:
-        """One "typing…" signal while the interviewer thinks (lasts ~10 s or until we post)."""
+    async def _typing(
+        channel: discord.abc.Messageable, delay: float, replied: asyncio.Event
+    ) -> None:
+        """One "typing…" signal if the interviewer is still thinking after `delay` seconds
+        (it lasts ~10 s or until we post): a quick reply spends no request on it."""
+        if delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(replied.wait(), delay)
+            if replied.is_set():
+                return
         try:
             await channel.typing()
         except discord.HTTPException as exc:
