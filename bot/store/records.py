@@ -415,3 +415,28 @@ def rating_from_row(row: Row) -> PeerRating:
         rating=row["rating"],
         created_at=row["created_at"],
     )
+
+
+def custom_scenario_from_row(row: Row) -> CustomScenarioRecord:
+    return CustomScenarioRecord(
+        guild_id=row["guild_id"],
+        scenario_id=row["scenario_id"],
+        title=row["title"],
+        round=row["round"],
+        digest=row["digest"],
+        source=row["source"],
+        size_bytes=row["size_bytes"],
+        uploaded_by=row["uploaded_by"],
+        uploaded_at=row["uploaded_at"],
+    )
+
+
+def scenario_version_from_row(row: Row) -> ScenarioVersion:
+    return ScenarioVersion(
+        digest=row["digest"],
+        scenario_id=row["scenario_id"],
+        guild_id=row["guild_id"],
+        source=row["source"],
+        common=json.loads(row["common"]),
+        created_at=row["created_at"],
+    )

@@ -14,38 +14,18 @@ import asyncpg
 
 from bot.store.errors import CustomScenarioLimit
 from bot.store.postgres.units import rowcount
-from bot.store.records import CustomScenarioRecord, ScenarioVersion
+from bot.store.records import (
+    CustomScenarioRecord,
+    ScenarioVersion,
+    custom_scenario_from_row,
+    scenario_version_from_row,
+)
 
 if TYPE_CHECKING:
     from bot.store.postgres.units import Work
     from bot.store.records import Clock
 
 T = TypeVar("T")
-
-
-def _record(row: asyncpg.Record) -> CustomScenarioRecord:
-    return CustomScenarioRecord(
-        guild_id=row["guild_id"],
-        scenario_id=row["scenario_id"],
-        title=row["title"],
-        round=row["round"],
-        digest=row["digest"],
-        source=row["source"],
-        size_bytes=row["size_bytes"],
-        uploaded_by=row["uploaded_by"],
-        uploaded_at=row["uploaded_at"],
-    )
-
-
-def _version(row: asyncpg.Record) -> ScenarioVersion:
-    return ScenarioVersion(
-        digest=row["digest"],
-        scenario_id=row["scenario_id"],
-        guild_id=row["guild_id"],
-        source=row["source"],
-        common=json.loads(row["common"]),
-        created_at=row["created_at"],
-    )
 
 
 class PostgresScenarioStore:
@@ -121,7 +101,7 @@ class PostgresScenarioStore:
                 'ORDER BY scenario_id COLLATE "C"',
                 guild_id,
             )
-            return [_record(row) for row in rows]
+            return [custom_scenario_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -134,7 +114,7 @@ class PostgresScenarioStore:
                 guild_id,
                 scenario_id,
             )
-            return _record(row) if row is not None else None
+            return custom_scenario_from_row(row) if row is not None else None
 
         return await self._read(work)
 
@@ -183,7 +163,7 @@ class PostgresScenarioStore:
     async def scenario_version(self, digest: str) -> ScenarioVersion | None:
         async def work(conn: asyncpg.Connection) -> ScenarioVersion | None:
             row = await conn.fetchrow("SELECT * FROM scenario_versions WHERE digest = $1", digest)
-            return _version(row) if row is not None else None
+            return scenario_version_from_row(row) if row is not None else None
 
         return await self._read(work)
 
@@ -196,7 +176,7 @@ class PostgresScenarioStore:
                 "(SELECT DISTINCT scenario_digest FROM sessions WHERE status = 'open') "
                 'ORDER BY v.digest COLLATE "C"'
             )
-            return [_version(row) for row in rows]
+            return [scenario_version_from_row(row) for row in rows]
 
         return await self._read(work)
 

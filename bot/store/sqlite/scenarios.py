@@ -9,12 +9,16 @@ can be rebuilt on its own version after a reload, a replacing upload or a restar
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.store.errors import CustomScenarioLimit
-from bot.store.records import CustomScenarioRecord, ScenarioVersion
+from bot.store.records import (
+    CustomScenarioRecord,
+    ScenarioVersion,
+    custom_scenario_from_row,
+    scenario_version_from_row,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -24,31 +28,6 @@ if TYPE_CHECKING:
     from bot.store.sqlite.write_queue import Work
 
 T = TypeVar("T")
-
-
-def _record(row: sqlite3.Row) -> CustomScenarioRecord:
-    return CustomScenarioRecord(
-        guild_id=row["guild_id"],
-        scenario_id=row["scenario_id"],
-        title=row["title"],
-        round=row["round"],
-        digest=row["digest"],
-        source=row["source"],
-        size_bytes=row["size_bytes"],
-        uploaded_by=row["uploaded_by"],
-        uploaded_at=row["uploaded_at"],
-    )
-
-
-def _version(row: sqlite3.Row) -> ScenarioVersion:
-    return ScenarioVersion(
-        digest=row["digest"],
-        scenario_id=row["scenario_id"],
-        guild_id=row["guild_id"],
-        source=row["source"],
-        common=json.loads(row["common"]),
-        created_at=row["created_at"],
-    )
 
 
 class SqliteScenarioStore:
@@ -118,7 +97,7 @@ class SqliteScenarioStore:
                 "SELECT * FROM custom_scenarios WHERE guild_id = ? ORDER BY scenario_id",
                 (guild_id,),
             )
-            return [_record(row) for row in rows]
+            return [custom_scenario_from_row(row) for row in rows]
 
         return await self._read(work)
 
@@ -132,7 +111,7 @@ class SqliteScenarioStore:
                     (guild_id, scenario_id),
                 )
             )
-            return _record(rows[0]) if rows else None
+            return custom_scenario_from_row(rows[0]) if rows else None
 
         return await self._read(work)
 
@@ -182,7 +161,7 @@ class SqliteScenarioStore:
                     "SELECT * FROM scenario_versions WHERE digest = ?", (digest,)
                 )
             )
-            return _version(rows[0]) if rows else None
+            return scenario_version_from_row(rows[0]) if rows else None
 
         return await self._read(work)
 
@@ -195,7 +174,7 @@ class SqliteScenarioStore:
                 "(SELECT DISTINCT scenario_digest FROM sessions WHERE status = 'open') "
                 "ORDER BY v.digest"
             )
-            return [_version(row) for row in rows]
+            return [scenario_version_from_row(row) for row in rows]
 
         return await self._read(work)
 
