@@ -16,7 +16,8 @@ import contextlib
 import logging
 import random
 import signal
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -27,6 +28,7 @@ from bot.settings import Settings
 from bot.store import StoreError, open_store
 
 log = logging.getLogger("bot.launcher")
+_T = TypeVar("_T")
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 EXIT_OK = 0
@@ -152,11 +154,25 @@ def _classify(exc: BaseException) -> int | None:
     return None
 
 
+def run_event_loop(main: Coroutine[Any, Any, _T]) -> _T:
+    """Run `main` to the end on uvloop where it is installed (Linux, macOS), else asyncio's.
+
+    uvloop is a drop-in event loop in C: the bot's own work per answer is the same,
+    but the loop and its sockets cost less CPU (gateway events, REST calls).
+    """
+    try:
+        import uvloop
+    except ImportError:  # Windows
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def run_bot(settings: Settings) -> int:
     """`python -m bot run`: the exit status."""
     configure_logging(settings.log_level)
     try:
-        return asyncio.run(serve(settings))
+        return run_event_loop(serve(settings))
     except KeyboardInterrupt:
         return EXIT_OK
 

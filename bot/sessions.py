@@ -328,6 +328,4 @@ _Decide = Callable[[Scenario, InterviewState], Awaitable[_Decision]]
 
 def _plain(state: InterviewState) -> dict[str, Any]:
     """The state as plain JSON data for the store."""
-    import json
-
-    return json.loads(state.to_json())
+    return state.to_plain()

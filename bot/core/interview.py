@@ -24,12 +24,12 @@ used before, so the templates can draw their variants without repeating one.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from bot.core import jsontext
 from bot.core.scenarios import Scenario, StepSpec
 from bot.core.scorer import ScoreResult, is_non_answer, score_answers
 
@@ -150,11 +150,16 @@ class InterviewState:
         return max(0.0, self.started_at + self.time_budget_s - now)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return jsontext.dumps(self)
+
+    def to_plain(self) -> dict[str, Any]:
+        """The state as plain JSON data (what `to_json` writes, not yet as text)."""
+        plain: dict[str, Any] = jsontext.plain(self)
+        return plain
 
     @classmethod
     def from_json(cls, raw: str | dict[str, Any]) -> InterviewState:
-        data = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        data = jsontext.loads(raw) if isinstance(raw, str) else dict(raw)
         version = data.get("version")
         if version == 1:  # before the interviewer listened: nothing said is known
             data["version"] = STATE_VERSION

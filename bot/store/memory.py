@@ -17,13 +17,13 @@ dict with the store.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.core import jsontext
 from bot.store.errors import (
     ConstraintViolation,
     CustomScenarioLimit,
@@ -75,10 +75,6 @@ from bot.store.records import (
 )
 
 DAY_S = 86_400.0
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _not_null(**values: Any) -> None:
@@ -148,7 +144,7 @@ class _Session:
             scenario_id=self.scenario_id,
             scenario_digest=self.scenario_digest,
             mode=self.mode,
-            state=json.loads(self.state),
+            state=jsontext.loads(self.state),
             status=self.status,
             started_at=self.started_at,
             updated_at=self.updated_at,
@@ -282,10 +278,10 @@ class MemoryStore(Store):
 
     async def get_guild_settings(self, guild_id: str) -> dict[str, Any]:
         self._work()
-        return {k: json.loads(v) for k, v in self._guild_settings.get(guild_id, {}).items()}
+        return {k: jsontext.loads(v) for k, v in self._guild_settings.get(guild_id, {}).items()}
 
     async def set_guild_setting(self, guild_id: str, key: str, value: Any) -> None:
-        encoded = None if value is None else _dumps(value)
+        encoded = None if value is None else jsontext.dumps(value)
         self._work()
         if encoded is None:
             self._guild_settings.get(guild_id, {}).pop(key, None)
@@ -358,7 +354,7 @@ class MemoryStore(Store):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {sorted(MODES)}, not {mode!r}")
         _check_turns(opening)
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
         self._work()
         existing = self._find_open(user_id, place)
@@ -403,7 +399,7 @@ class MemoryStore(Store):
     ) -> TurnRecord:
         turn = NewTurn(role, author_id, text, message_id)
         _check_turns((turn,))
-        encoded = _dumps(new_state)
+        encoded = jsontext.dumps(new_state)
         now = self._clock()
         self._work()
         session = self._open_session(session_id)
@@ -425,7 +421,7 @@ class MemoryStore(Store):
         _check_turns(turns)
         if end_status is not None and end_status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {end_status!r}")
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         rows = None if results is None else rubric_rows(results)
         now = self._clock()
         self._work()
@@ -449,7 +445,7 @@ class MemoryStore(Store):
         return None
 
     async def save_state(self, session_id: int, state: dict[str, Any]) -> None:
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
         self._work()
         session = self._open_session(session_id)
@@ -471,7 +467,7 @@ class MemoryStore(Store):
     ) -> SessionRecord:
         if status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
-        encoded = None if state is None else _dumps(state)
+        encoded = None if state is None else jsontext.dumps(state)
         rows = None if results is None else rubric_rows(results)
         now = self._clock()
         self._work()
@@ -970,7 +966,7 @@ class MemoryStore(Store):
         common: dict[str, list[str]] | None = None,
     ) -> None:
         now = self._clock()
-        encoded = _dumps(common or {})
+        encoded = jsontext.dumps(common or {})
         self._work()
         _not_null(scenario_id=scenario_id, source=source)
         if digest not in self._versions:
@@ -982,7 +978,7 @@ class MemoryStore(Store):
         if found is None:
             return None
         version, common = found
-        return replace(version, common=json.loads(common))
+        return replace(version, common=jsontext.loads(common))
 
     async def scenario_version(self, digest: str) -> ScenarioVersion | None:
         self._work()

@@ -6,10 +6,11 @@ its rows to these. Times are UTC seconds since the epoch (floats).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
+
+from bot.core import jsontext
 
 Role = Literal["candidate", "interviewer", "system"]
 Mode = Literal["solo", "group"]
@@ -372,7 +373,7 @@ def session_from_row(row: Row) -> SessionRecord:
         scenario_id=row["scenario_id"],
         scenario_digest=row["scenario_digest"],
         mode=row["mode"],
-        state=json.loads(row["state"]),
+        state=jsontext.loads(row["state"]),
         status=row["status"],
         started_at=row["started_at"],
         updated_at=row["updated_at"],
@@ -437,6 +438,6 @@ def scenario_version_from_row(row: Row) -> ScenarioVersion:
         scenario_id=row["scenario_id"],
         guild_id=row["guild_id"],
         source=row["source"],
-        common=json.loads(row["common"]),
+        common=jsontext.loads(row["common"]),
         created_at=row["created_at"],
     )

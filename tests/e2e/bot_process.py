@@ -126,7 +126,9 @@ def child_main(argv: list[str]) -> int:
     values = json.loads(args.settings)
 
     def run() -> int:
-        return asyncio.run(
+        from bot.launcher import run_event_loop
+
+        return run_event_loop(
             run_bot_process(
                 args.api_base,
                 args.gateway,

@@ -14,7 +14,6 @@ and loop units come from `PostgresGroupStore`, the custom scenario units from
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -23,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
+from bot.core import jsontext
 from bot.store.errors import (
     SessionClosed,
     SessionConflict,
@@ -76,10 +76,6 @@ SESSION_COLUMNS = (
     "id, user_id, place, channel_id, guild_id, scenario_id, scenario_digest, mode, state, "
     "status, started_at, updated_at, ended_at, time_budget_s, turn_count, overall, purged_at"
 )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def redacted(url: str) -> str:
@@ -254,12 +250,12 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             rows = await conn.fetch(
                 "SELECT key, value FROM guild_settings WHERE guild_id = $1", guild_id
             )
-            return {row["key"]: json.loads(row["value"]) for row in rows}
+            return {row["key"]: jsontext.loads(row["value"]) for row in rows}
 
         return await self._read(work)
 
     async def set_guild_setting(self, guild_id: str, key: str, value: Any) -> None:
-        encoded = None if value is None else _dumps(value)
+        encoded = None if value is None else jsontext.dumps(value)
 
         async def work(conn: asyncpg.Connection) -> None:
             if encoded is None:
@@ -361,7 +357,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {sorted(MODES)}, not {mode!r}")
         _check_roles(opening)
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
 
         async def work(conn: asyncpg.Connection) -> SessionRecord:
@@ -414,7 +410,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
     ) -> TurnRecord:
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
-        encoded = _dumps(new_state)
+        encoded = jsontext.dumps(new_state)
         now = self._clock()
         turn = NewTurn(role, author_id, text, message_id)
 
@@ -446,7 +442,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         _check_roles(turns)
         if end_status is not None and end_status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {end_status!r}")
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         checked = None if results is None else rubric_rows(results)
         added = tuple(turns)
         now = self._clock()
@@ -493,7 +489,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         return await self._read(work)
 
     async def save_state(self, session_id: int, state: dict[str, Any]) -> None:
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
 
         async def work(conn: asyncpg.Connection) -> None:
@@ -518,7 +514,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 "INSERT INTO rubric_results (session_id, criterion_id, met, score, evidence) "
                 "VALUES ($1, $2, $3, $4, $5)",
                 [
-                    (session_id, cid, met, score, _dumps(list(evidence)))
+                    (session_id, cid, met, score, jsontext.dumps(list(evidence)))
                     for cid, met, score, evidence in rows.criteria
                 ],
             )
@@ -540,7 +536,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
     ) -> SessionRecord:
         if status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
-        encoded = None if state is None else _dumps(state)
+        encoded = None if state is None else jsontext.dumps(state)
         checked = None if results is None else rubric_rows(results)
         now = self._clock()
 
@@ -583,7 +579,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             row["criterion_id"]: {
                 "met": bool(row["met"]),
                 "score": row["score"],
-                "evidence": json.loads(row["evidence"]),
+                "evidence": jsontext.loads(row["evidence"]),
             }
             for row in criteria
         }

@@ -8,7 +8,6 @@ in `migrations/` (`schema.py`).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Coroutine, Iterable, Sequence
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.core import jsontext
 from bot.store.errors import (
     SessionClosed,
     SessionConflict,
@@ -70,10 +70,6 @@ _SESSION_COLUMNS = (
     "id, user_id, place, channel_id, guild_id, scenario_id, scenario_digest, mode, state, "
     "status, started_at, updated_at, ended_at, time_budget_s, turn_count, overall, purged_at"
 )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _raise_turn_exists(
@@ -231,12 +227,12 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             rows = await conn.execute_fetchall(
                 "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
             )
-            return {row["key"]: json.loads(row["value"]) for row in rows}
+            return {row["key"]: jsontext.loads(row["value"]) for row in rows}
 
         return await self._read(work)
 
     async def set_guild_setting(self, guild_id: str, key: str, value: Any) -> None:
-        encoded = None if value is None else _dumps(value)
+        encoded = None if value is None else jsontext.dumps(value)
 
         async def work(conn: aiosqlite.Connection) -> None:
             if encoded is None:
@@ -329,7 +325,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {sorted(MODES)}, not {mode!r}")
         _check_roles(opening)
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
 
         async def work(conn: aiosqlite.Connection) -> SessionRecord:
@@ -385,7 +381,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
     ) -> TurnRecord:
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
-        encoded = _dumps(new_state)
+        encoded = jsontext.dumps(new_state)
         now = self._clock()
 
         async def work(conn: aiosqlite.Connection) -> TurnRecord:
@@ -425,7 +421,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         _check_roles(turns)
         if end_status is not None and end_status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {end_status!r}")
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         checked = None if results is None else rubric_rows(results)
         added = tuple(turns)
         now = self._clock()
@@ -478,7 +474,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
         return await self._read(work)
 
     async def save_state(self, session_id: int, state: dict[str, Any]) -> None:
-        encoded = _dumps(state)
+        encoded = jsontext.dumps(state)
         now = self._clock()
 
         async def work(conn: aiosqlite.Connection) -> None:
@@ -504,7 +500,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
                 "INSERT INTO rubric_results (session_id, criterion_id, met, score, evidence) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
-                    (session_id, cid, int(met), score, _dumps(list(evidence)))
+                    (session_id, cid, int(met), score, jsontext.dumps(list(evidence)))
                     for cid, met, score, evidence in rows.criteria
                 ],
             )
@@ -526,7 +522,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
     ) -> SessionRecord:
         if status not in END_STATUSES:
             raise ValueError(f"a session ends as 'ended' or 'expired', not {status!r}")
-        encoded = None if state is None else _dumps(state)
+        encoded = None if state is None else jsontext.dumps(state)
         checked = None if results is None else rubric_rows(results)
         now = self._clock()
 
@@ -570,7 +566,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             row["criterion_id"]: {
                 "met": bool(row["met"]),
                 "score": row["score"],
-                "evidence": json.loads(row["evidence"]),
+                "evidence": jsontext.loads(row["evidence"]),
             }
             for row in criteria
         }
