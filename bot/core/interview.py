@@ -305,7 +305,7 @@ def _same(text: str) -> str:
 
 
 def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
-    result = score_answers(scenario, list(state.answers))
+    result = score_answers(scenario, list(state.answers), evidence=False)
     before = state.progress
     gained = [cid for cid, r in result.criteria.items() if r.score > before.get(cid, 0.0)]
     newly_met = [cid for cid in gained if result.criteria[cid].met]
@@ -313,7 +313,7 @@ def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
         return _Heard(result, (), None, True)
     if _same(text) in {_same(earlier) for earlier in state.answers[:-1]}:
         return _Heard(result, (), None, True)  # said before, word for word: nothing new
-    alone = score_answers(scenario, [text], require_substance=False)
+    alone = score_answers(scenario, [text], require_substance=False, evidence=False)
     said_something = any(r.score > 0 for r in alone.criteria.values())
     ack: Ack | None = "met" if newly_met else ("partial" if gained else None)
     empty = not gained and not said_something and not alone.antipatterns

@@ -157,7 +157,9 @@ def shorten(doc: Document, sentence: Sentence, hits: list[Hit]) -> str:
     return f"{lead}{piece}{tail}"
 
 
-def _best(analysis: Analysis, rules: tuple[Rule, ...]) -> tuple[float, tuple[str, ...]]:
+def _best(
+    analysis: Analysis, rules: tuple[Rule, ...], evidence: bool = True
+) -> tuple[float, tuple[str, ...]]:
     best_score = 0.0
     best_evidence: tuple[str, ...] = ()
     for rule in rules:
@@ -167,7 +169,7 @@ def _best(analysis: Analysis, rules: tuple[Rule, ...]) -> tuple[float, tuple[str
         if found is not None:
             hits, unit = found
             best_score = rule.score
-            best_evidence = _evidence(analysis, rule, hits, unit)
+            best_evidence = _evidence(analysis, rule, hits, unit) if evidence else ()
             if best_score >= 1.0:
                 break
     return best_score, best_evidence
@@ -200,12 +202,18 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
 
 
 def score_answers(
-    scenario: Scenario, answers: list[str], *, require_substance: bool = True
+    scenario: Scenario,
+    answers: list[str],
+    *,
+    require_substance: bool = True,
+    evidence: bool = True,
 ) -> ScoreResult:
     """Score a transcript (the candidate's answers, in order) against a scenario.
 
     `require_substance=False` scores even a transcript shorter than the scenario's
     `min_words` (the interviewer uses it to see what one short answer did).
+    `evidence=False` leaves every evidence empty: the verdicts are the same, and
+    the interviewer, which quotes nothing mid-interview, saves a third of the work.
     """
     substantive_answers = [a for a in answers if not is_non_answer(a)]
     doc = analyse(substantive_answers)
@@ -216,15 +224,15 @@ def score_answers(
     criteria: dict[str, CriterionResult] = {}
     for c in scenario.criteria:
         if substantive:
-            score, evidence = _best(analysis, c.rules)
+            score, quotes = _best(analysis, c.rules, evidence)
         else:
-            score, evidence = 0.0, ()
-        criteria[c.id] = CriterionResult(c.id, score >= scoring.pass_score, score, evidence)
+            score, quotes = 0.0, ()
+        criteria[c.id] = CriterionResult(c.id, score >= scoring.pass_score, score, quotes)
     found: list[str] = []
     ap_evidence: dict[str, tuple[str, ...]] = {}
     for a in scenario.antipatterns:
-        score, evidence = _best(analysis, a.rules)
+        score, quotes = _best(analysis, a.rules, evidence)
         if score >= scoring.pass_score:
             found.append(a.id)
-            ap_evidence[a.id] = evidence
+            ap_evidence[a.id] = quotes
     return ScoreResult(scenario.id, criteria, tuple(found), ap_evidence, substantive=substantive)

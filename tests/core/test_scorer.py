@@ -193,3 +193,23 @@ def test_an_ask_phrased_as_a_question_counts_where_requests_are_kept(catalogue) 
     assert not score_answers(
         catalogue.get("auto-summarize"), ["Could you tell me more?"]
     ).substantive
+
+
+def test_scoring_without_evidence_gives_the_same_verdicts(catalogue) -> None:
+    """The interviewer scores with `evidence=False` mid-interview: every verdict (met, score,
+    anti-patterns) must be what the summary's scoring with evidence says, on every prefix."""
+    compared = 0
+    for row in load_jsonl(DATA / "public_sample.jsonl"):
+        scenario = catalogue.get(row["scenario"])
+        for k in range(1, len(row["answers"]) + 1):
+            answers = row["answers"][:k]
+            full = score_answers(scenario, answers, require_substance=False)
+            lean = score_answers(scenario, answers, require_substance=False, evidence=False)
+            assert {c: (r.met, r.score) for c, r in lean.criteria.items()} == {
+                c: (r.met, r.score) for c, r in full.criteria.items()
+            }
+            assert lean.antipatterns == full.antipatterns
+            assert all(not r.evidence for r in lean.criteria.values())
+            assert not any(lean.antipattern_evidence.values())
+            compared += any(r.evidence for r in full.criteria.values())
+    assert compared > 20  # the comparison covered prefixes that quote evidence
