@@ -7,9 +7,11 @@ Run:
 
 The world: USERS interviews (default 200), half in DMs and half in private threads
 of servers (GUILDS guilds, default 10, on the shards of `--guild-shards`, default
-both of SHARD_COUNT=2, routed by `(guild_id >> 22) % 2`). With `--processes 1` one
-bot process holds both shards; with 2, one holds shard 0 (its guilds and every DM,
-as on Discord) and the other shard 1. Two processes share one database: PostgreSQL
+all of `--shard-count`, default 2, routed by `(guild_id >> 22) % SHARD_COUNT`). With
+`--processes 1` one bot process holds every shard; with 2, each holds half (`--split
+even`: with 2 shards, one holds shard 0, its guilds and every DM, as on Discord, and
+the other shard 1), or one holds shard 0 alone and the other the rest (`--split dm`).
+Two processes share one database: PostgreSQL
 (`--backend postgresql`: a throwaway cluster, tests/postgres_cluster.py, fsync off,
 unless `--database-url` names a server) or one SQLite file.
 
@@ -277,14 +279,23 @@ def held_shards(ids: str) -> set[int]:
     return set(range(int(low), int(high or low) + 1))
 
 
-def shard_ranges(processes: int) -> list[str]:
-    """SHARD_IDS of each process: both shards in one, or one each."""
+def shard_ranges(processes: int, split: str = "even") -> list[str]:
+    """SHARD_IDS of each process: every shard in one; with two, half each (`even`) or
+    shard 0 alone, since it takes every DM, and the rest in the other (`dm`)."""
+
+    def ids(low: int, high: int) -> str:
+        return str(low) if low == high else f"{low}-{high}"
+
+    last = SHARD_COUNT - 1
     if processes == 1:
-        return [f"0-{SHARD_COUNT - 1}"]
-    return [str(s) for s in range(processes)]
+        return [ids(0, last)]
+    cut = 1 if split == "dm" else SHARD_COUNT // 2
+    return [ids(0, cut - 1), ids(cut, last)]
 
 
-async def start_bots(fake: BenchFake, processes: int, database_url: str) -> list[Bot]:
+async def start_bots(
+    fake: BenchFake, processes: int, database_url: str, split: str = "even"
+) -> list[Bot]:
     """The bot processes, started together (their identifies take turns in the shared
     database), each ready; the one holding shard 0 syncs the commands."""
     from bot_process import BotProcess
@@ -296,7 +307,7 @@ async def start_bots(fake: BenchFake, processes: int, database_url: str) -> list
         "flood_messages": 1000,  # the bench's users answer faster than the limit allows
         "identify_interval_s": 0.2,  # the fake checks no identify pacing here
     }
-    ranges = shard_ranges(processes)
+    ranges = shard_ranges(processes, split)
     procs = await asyncio.gather(
         *(
             BotProcess.start(
@@ -358,7 +369,7 @@ async def run_config(config: Config, args: argparse.Namespace, postmaster: int |
         database_url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     bots: list[Bot] = []
     try:
-        bots = await start_bots(fake, config.processes, database_url)
+        bots = await start_bots(fake, config.processes, database_url, args.split)
         if not args.cold:
             for iv in warm:  # one at a time: the first scoring of a round is slow
                 await open_interview(fake, iv, attempts=10)
@@ -728,9 +739,19 @@ def main(argv: list[str] | None = None) -> int:
         "answer, MIN,MAX (default 1,3: 200 users send ~100 answers/s)",
     )
     parser.add_argument(
+        "--shard-count", type=int, default=2, help="SHARD_COUNT of every process (default 2)"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("even", "dm"),
+        default="even",
+        help="with 2 processes: half the shards each (even), or shard 0, which takes every "
+        "DM, alone and the rest in the other (dm)",
+    )
+    parser.add_argument(
         "--guild-shards",
-        default="0,1",
-        help="shards the guilds of the server interviews are on (default 0,1; DMs are on 0)",
+        default=None,
+        help="shards the guilds of the server interviews are on (default: all; DMs are on 0)",
     )
     parser.add_argument(
         "--cold",
@@ -747,12 +768,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--py-spy", type=Path, default=None, help="record bot stacks here")
     args = parser.parse_args(argv)
     args.think_range = tuple(float(x) for x in args.think.split(","))
-    args.guild_shards = sorted({int(x) for x in args.guild_shards.split(",")})
+    global SHARD_COUNT
+    SHARD_COUNT = args.shard_count
+    if args.guild_shards is None:
+        args.guild_shards = list(range(SHARD_COUNT))
+    else:
+        args.guild_shards = sorted({int(x) for x in args.guild_shards.split(",")})
+    if SHARD_COUNT < 2 or any(not 0 <= s < SHARD_COUNT for s in args.guild_shards):
+        parser.error("--shard-count must be at least 2 and every --guild-shards below it")
     if args.compare:
         configs = [Config(1, "sqlite"), Config(1, "postgresql"), Config(2, "postgresql")]
     else:
         configs = [Config(args.processes, args.backend)]
-    results = asyncio.run(run_all(configs, args))
+    from bot.launcher import run_event_loop  # the fake on uvloop too: Discord's CPU is not ours
+
+    results = run_event_loop(run_all(configs, args))
     if args.samples is not None:
         write_samples(args.samples, results)
 
