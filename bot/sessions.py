@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -43,6 +44,7 @@ Clock = Callable[[], float]
 _T = TypeVar("_T")
 #: How many times an action is decided again after the session moved under it.
 MAX_ATTEMPTS = 10
+LATEST_KEPT = 2_000  # session records kept in memory between answers
 
 
 class NotYourSession(InterviewError):
@@ -89,6 +91,10 @@ class Interviews:
     ) -> None:
         self.store = store
         self.registry = ScenarioRegistry(catalogue, store)
+        # The record each recent exchange committed, so the next answer need not read it
+        # again; a stale one (another process moved the session) fails the exchange's
+        # turn-count check, and the session is then read from the store.
+        self._latest: OrderedDict[int, SessionRecord] = OrderedDict()
         self.clock = clock
         self.hint_cost = hint_cost
         self.interviewer: Interviewer = interviewer or RuleInterviewer()
@@ -180,10 +186,27 @@ class Interviews:
             retry_of=retry_of,
             organiser_id=organiser_id,
         )
+        self._remember(session)
         return Turn(session, move, scenario)
 
-    async def _open(self, session_id: int, author_id: str | None) -> SessionRecord:
-        session = await self.store.get_session(session_id)
+    def _remember(self, session: SessionRecord) -> None:
+        """Keep the record an exchange committed (the newest LATEST_KEPT sessions)."""
+        latest = self._latest
+        if not session.is_open:
+            latest.pop(session.id, None)
+            return
+        latest[session.id] = session
+        latest.move_to_end(session.id)
+        if len(latest) > LATEST_KEPT:
+            latest.popitem(last=False)
+
+    async def _open(
+        self, session_id: int, author_id: str | None, *, fresh: bool = False
+    ) -> SessionRecord:
+        """The open session as last committed here (read from the store if `fresh`)."""
+        session = None if fresh else self._latest.get(session_id)
+        if session is None:
+            session = await self.store.get_session(session_id)
         if session is None or not session.is_open:
             raise NoOpenSession("That interview has already ended.")
         if author_id is not None and session.user_id != author_id:
@@ -241,8 +264,8 @@ class Interviews:
         If the session moved between the read and the commit (another process, a
         second submit), nothing was written: read and decide again.
         """
-        for _ in range(MAX_ATTEMPTS):
-            session = await self._open(session_id, author_id)
+        for attempt in range(MAX_ATTEMPTS):
+            session = await self._open(session_id, author_id, fresh=attempt > 0)
             scenario = await self.scenario_for(session)
             state, move, turns = await decide(scenario, self.state_of(session))
             summary = (
@@ -260,7 +283,9 @@ class Interviews:
             except StaleSession:
                 continue
             except (SessionClosed, SessionNotFound):
+                self._latest.pop(session_id, None)
                 raise NoOpenSession("That interview has already ended.") from None
+            self._remember(done.session)
             return Turn(done.session, move, scenario, summary)
         raise SessionBusy("That interview is taking several answers at once; try again.")
 

@@ -166,7 +166,9 @@ class CountingStore(SqliteStore):
         return await super().end_session(*args, **kwargs)
 
 
-async def test_an_action_reads_the_session_once_and_commits_once(tmp_path: Path, catalogue) -> None:
+async def test_an_action_commits_once_and_reads_only_what_it_has_not_committed(
+    tmp_path: Path, catalogue
+) -> None:
     store = await CountingStore.open(tmp_path / "c.db")
     try:
         service = Interviews(store, catalogue)
@@ -178,8 +180,42 @@ async def test_an_action_reads_the_session_once_and_commits_once(tmp_path: Path,
         ):
             store.reads = store.writes = 0
             await act()
-            assert (store.reads, store.writes) == (1, 1)
+            # the record the previous unit committed is used as it is: no read
+            assert (store.reads, store.writes) == (0, 1)
         assert await store.open_sessions() == []
+        restarted = Interviews(store, catalogue)  # another process: nothing committed there
+        sid = (await service.start("u1", "Ada", "dm:u1", "bias-complaint", seed=3)).session.id
+        store.reads = store.writes = 0
+        await restarted.answer(sid, "u1", INTENT)
+        assert (store.reads, store.writes) == (1, 1)
+    finally:
+        await store.close()
+
+
+async def test_a_session_moved_by_another_process_is_read_again_not_overwritten(
+    tmp_path: Path, catalogue
+) -> None:
+    """Process A remembers the record it committed; process B then takes an answer in the
+    same session (a rolling restart). A's next answer must not be decided on its stale
+    record: the turn-count check fails, A reads the session again, and both answers stay."""
+    store = await CountingStore.open(tmp_path / "c.db")
+    try:
+        a, b = Interviews(store, catalogue), Interviews(store, catalogue)
+        sid = (await a.start("u1", "Ada", "dm:u1", "auto-summarize", seed=3)).session.id
+        await a.answer(sid, "u1", "First, I'd ask what people want from a summary.")
+        await b.answer(sid, "u1", INTENT)
+        store.reads = 0
+        turn = await a.answer(sid, "u1", "The metric is acceptance, from 30% to 36%.")
+        assert store.reads == 1  # the stale record failed the check; read once, then decided
+        said = [t.text for t in await store.transcript(sid) if t.role == "candidate"]
+        assert said == [
+            "First, I'd ask what people want from a summary.",
+            INTENT,
+            "The metric is acceptance, from 30% to 36%.",
+        ]
+        assert turn.session.turn_count == len(await store.transcript(sid))
+        state = a.state_of(turn.session)
+        assert list(state.answers) == said
     finally:
         await store.close()
 
