@@ -750,7 +750,42 @@ TONE_TRANSFORMER = [
     ),
 ]
 
-CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER
+# Found by playing whole interviews as weak, middling and strong candidates (dev6 round).
+PLAYED = [
+    # "the person reading it" says who the reader is, not what they will do differently
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Most of them missed the meeting. So I'd change the summary to start with the action "
+        "items for the person reading it.",
+    ),
+    # ...while reading as the user's changed behaviour still counts
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "Because the summary leads with who owns what, people read it and act on it instead of "
+        "scrolling back through the thread.",
+    ),
+    # a quarter-by-quarter plan with milestones is project management, not the metric
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "Then we'd plan the phases: design in Q1, build in Q2, launch by end of Q3 with "
+        "milestones every month.",
+    ),
+    # quarters that serve a stated metric target are not
+    case(
+        IL,
+        "ap:timeline_manager",
+        False,
+        "We'd run the test in Q1 and, if retention rises from 40% to 44%, roll out in Q2.",
+    ),
+]
+
+CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER + PLAYED
 
 
 def _verdict(catalogue, c: Case) -> tuple[bool, object]:
