@@ -34,7 +34,7 @@ from bot.store.errors import (
 from bot.store.postgres.groups import PostgresGroupStore
 from bot.store.postgres.scenarios import PostgresScenarioStore
 from bot.store.postgres.schema import migrate
-from bot.store.postgres.units import Units, Work, rowcount
+from bot.store.postgres.units import Units, Work, keep_session_state, rowcount
 from bot.store.protocols import Store
 from bot.store.records import (
     END_STATUSES,
@@ -157,7 +157,9 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         finally:
             await conn.close()
         try:
-            pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size)
+            pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=pool_size, reset=keep_session_state
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             raise StoreError(f"cannot connect to {where}: {exc}") from exc
         return cls(pool, where, retention_days=retention_days, clock=clock)
