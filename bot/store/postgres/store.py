@@ -78,6 +78,26 @@ SESSION_COLUMNS = (
 )
 
 
+#: an exchange's compare-and-set: the session moves only from the expected turn count
+_EXCHANGE_UPDATE = (
+    "UPDATE sessions SET state = $1, updated_at = $2, "
+    "turn_count = turn_count + $3, status = $4, ended_at = $5 "
+    "WHERE id = $6 AND status = 'open' AND turn_count = $7 "
+    f"RETURNING {SESSION_COLUMNS}"
+)
+#: the same and its turns ($8..$11: roles, authors, texts, message ids) in one statement,
+#: atomic without BEGIN/COMMIT: no row comes back, and no turn is written, unless the
+#: compare-and-set succeeded; a message taken before aborts the whole statement
+_EXCHANGE_STATEMENT = (
+    f"WITH moved AS ({_EXCHANGE_UPDATE}), "
+    "added AS (INSERT INTO turns (session_id, seq, role, author_id, text, created_at, "
+    "message_id) SELECT moved.id, $7 + t.n, t.role, t.author_id, t.text, $2, t.message_id "
+    "FROM moved, unnest($8::text[], $9::text[], $10::text[], $11::text[]) "
+    "WITH ORDINALITY AS t(role, author_id, text, message_id, n)) "
+    "SELECT * FROM moved"
+)
+
+
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
@@ -449,27 +469,28 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         added = tuple(turns)
         now = self._clock()
 
+        update = (
+            encoded,
+            now,
+            len(added),
+            end_status or "open",
+            None if end_status is None else now,
+            session_id,
+            expected_turn_count,
+        )
+
+        async def refused(conn: asyncpg.Connection) -> StoreError:
+            found = await self._get_session(conn, session_id)
+            if found is None:
+                return SessionNotFound(f"no session {session_id}")
+            if not found.is_open:
+                return SessionClosed(f"session {session_id} is {found.status}, not open")
+            return StaleSession(session_id, expected_turn_count, found.turn_count)
+
         async def work(conn: asyncpg.Connection) -> ExchangeRecord:
-            row = await conn.fetchrow(
-                "UPDATE sessions SET state = $1, updated_at = $2, "
-                "turn_count = turn_count + $3, status = $4, ended_at = $5 "
-                "WHERE id = $6 AND status = 'open' AND turn_count = $7 "
-                f"RETURNING {SESSION_COLUMNS}",
-                encoded,
-                now,
-                len(added),
-                end_status or "open",
-                None if end_status is None else now,
-                session_id,
-                expected_turn_count,
-            )
+            row = await conn.fetchrow(_EXCHANGE_UPDATE, *update)
             if row is None:
-                found = await self._get_session(conn, session_id)
-                if found is None:
-                    raise SessionNotFound(f"no session {session_id}")
-                if not found.is_open:
-                    raise SessionClosed(f"session {session_id} is {found.status}, not open")
-                raise StaleSession(session_id, expected_turn_count, found.turn_count)
+                raise await refused(conn)
             session = session_from_row(row)
             records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
             if checked is not None:
@@ -477,6 +498,40 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
                 session = replace(session, overall=checked.overall)
             return ExchangeRecord(session, records)
 
+        async def one_statement(conn: asyncpg.Connection) -> ExchangeRecord:
+            columns = (
+                [t.role for t in added],
+                [t.author_id for t in added],
+                [t.text for t in added],
+                [t.message_id for t in added],
+            )
+            try:
+                row = await conn.fetchrow(_EXCHANGE_STATEMENT, *update, *columns)
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name != "turns_one_per_message":
+                    raise
+                given = next(t.message_id for t in added if t.message_id is not None)
+                raise TurnExists(
+                    f"message {given} is already a turn of session {session_id}"
+                ) from None
+            if row is None:
+                raise await refused(conn)
+            records = tuple(
+                TurnRecord(
+                    session_id,
+                    expected_turn_count + i,
+                    t.role,
+                    t.author_id,
+                    t.text,
+                    now,
+                    t.message_id,
+                )
+                for i, t in enumerate(added, start=1)
+            )
+            return ExchangeRecord(session_from_row(row), records)
+
+        if checked is None and added:  # an answer and its reply: one statement, one round trip
+            return await self._units.run(one_statement, isolation="statement")
         return await self._row_unit(work)
 
     async def last_message_id(self, session_id: int) -> str | None:
