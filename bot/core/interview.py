@@ -313,7 +313,10 @@ def _listen(scenario: Scenario, state: InterviewState, text: str) -> _Heard:
         return _Heard(result, (), None, True)
     if _same(text) in {_same(earlier) for earlier in state.answers[:-1]}:
         return _Heard(result, (), None, True)  # said before, word for word: nothing new
-    alone = score_answers(scenario, [text], require_substance=False, evidence=False)
+    if result.substantive and [a for a in state.answers if not is_non_answer(a)] == [text]:
+        alone = result  # the transcript is this answer: scored already
+    else:
+        alone = score_answers(scenario, [text], require_substance=False, evidence=False)
     said_something = any(r.score > 0 for r in alone.criteria.values())
     ack: Ack | None = "met" if newly_met else ("partial" if gained else None)
     empty = not gained and not said_something and not alone.antipatterns
