@@ -427,7 +427,7 @@ def _negated_in_clause(
     cue_after: bool,
 ) -> bool:
     if cue_before:
-        words = text[clause_start:start].split()
+        words = _unquoted(text[clause_start:start]).split()
         window = " ".join(words[-NEGATION_WINDOW_WORDS:])
         # "not just X but Y", "not only X" and "no more than X" do not negate X.
         window = _BOUND.sub(" ", window)
@@ -440,7 +440,24 @@ def _negated_in_clause(
         opening = " ".join(words[:CLAUSE_OPENING_WORDS])
         if len(words) > NEGATION_WINDOW_WORDS and CLAUSE_NEGATION.search(opening):
             return True
-    return cue_after and bool(POST_NEGATION.search(text[end:clause_end]))
+    return cue_after and bool(POST_NEGATION.search(_unquoted(text[end:clause_end])))
+
+
+# A quoted phrase is a name, not the speaker's negation: returns marked 'not as
+# described', the "no-show" rate. An opening quote follows no word character (so the
+# apostrophe of "don't" opens nothing) and the closing one is followed by none.
+_QUOTED = re.compile(
+    r"""(?<!\w)'(?=\S)[^'\n]{1,80}?(?<=\S)'(?!\w)"""
+    r"""|(?<!\w)"(?=\S)[^"\n]{1,80}?(?<=\S)"(?!\w)"""
+    r"|\u201c[^\u201d\n]{1,80}\u201d|\u2018[^\u2019\n]{1,80}\u2019(?!\w)"
+)
+
+
+def _unquoted(text: str) -> str:
+    """`text` with every quoted phrase blanked out (same length)."""
+    if "'" not in text and '"' not in text and "\u201c" not in text and "\u2018" not in text:
+        return text
+    return _QUOTED.sub(lambda m: " " * len(m.group()), text)
 
 
 class NegationScope:

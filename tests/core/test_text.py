@@ -88,6 +88,27 @@ def test_negation_scope() -> None:
     assert 2 in a.affirmed["review"]
 
 
+def test_a_quoted_phrase_is_a_name_not_a_negation() -> None:
+    """'not as described' and "no-show" name a category; the speaker's own "not" and
+    "don't" still negate, apostrophes included."""
+    from bot.core.detectors import Analysis, Lexicon
+
+    lex = Lexicon({"drop": ["dropped", "fell"], "ship": ["ship*"]})
+    doc = analyse(
+        [
+            "Returns for 'not as described' dropped from 6.5% to 4.8%. "
+            'The "no-show" rate fell by a third. '
+            "Returns for not as described items dropped. "
+            "We don't think 'fast' is enough to ship. "
+            "\u201cNot my job\u201d tickets fell too."
+        ]
+    )
+    a = Analysis(doc, lex)
+    assert {0, 1, 4} <= set(a.affirmed["drop"]) and 0 not in a.negated["drop"]
+    assert 2 in a.negated["drop"]  # unquoted: the speaker's words
+    assert 3 in a.negated["ship"]  # "don't" negates past the quoted word
+
+
 def test_periods_and_bounds() -> None:
     from bot.core.detectors import Analysis, Lexicon
 
