@@ -948,8 +948,29 @@ DEV4_NEW = [
     ),
 ]
 
+# Found by playing whole interviews as weak and strong candidates (dev6 round).
+PLAYED = [
+    # a model result told as a workshop publication: a research résumé, not shipped impact
+    case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        "I led a team that built a transformer model that beat the previous state of the art "
+        "on our internal benchmark by 4 points of F1, and we published it at a workshop.",
+    ),
+    # a quoted return reason is a name, not a negation: the lift counts
+    case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        "After the photo checker launched, returns marked 'not as described' dropped from 6.5% "
+        "to 4.8% for the sellers using it, against a holdout of sellers without it.",
+    ),
+]
+
 CASES = (
-    ISSUE
+    PLAYED
+    + ISSUE
     + IMPACT_RESUME
     + VALUES_ALIGNMENT
     + COMP_NEGOTIATION
