@@ -75,3 +75,15 @@ class CustomScenarioLimit(StoreError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"a server may keep at most {limit} custom scenarios")
         self.limit = limit
+
+
+def exchange_refusal(
+    found: SessionRecord | None, session_id: int, expected_turn_count: int
+) -> StoreError:
+    """Why an exchange's compare-and-set moved no row, from the session as it now is:
+    gone, no longer open, or moved on past the turn count expected."""
+    if found is None:
+        return SessionNotFound(f"no session {session_id}")
+    if not found.is_open:
+        return SessionClosed(f"session {session_id} is {found.status}, not open")
+    return StaleSession(session_id, expected_turn_count, found.turn_count)

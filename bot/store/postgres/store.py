@@ -27,9 +27,9 @@ from bot.store.errors import (
     SessionClosed,
     SessionConflict,
     SessionNotFound,
-    StaleSession,
     StoreError,
     TurnExists,
+    exchange_refusal,
 )
 from bot.store.postgres.groups import PostgresGroupStore
 from bot.store.postgres.scenarios import PostgresScenarioStore
@@ -481,11 +481,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
 
         async def refused(conn: asyncpg.Connection) -> StoreError:
             found = await self._get_session(conn, session_id)
-            if found is None:
-                return SessionNotFound(f"no session {session_id}")
-            if not found.is_open:
-                return SessionClosed(f"session {session_id} is {found.status}, not open")
-            return StaleSession(session_id, expected_turn_count, found.turn_count)
+            return exchange_refusal(found, session_id, expected_turn_count)
 
         async def work(conn: asyncpg.Connection) -> ExchangeRecord:
             row = await conn.fetchrow(_EXCHANGE_UPDATE, *update)

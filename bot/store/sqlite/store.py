@@ -22,9 +22,9 @@ from bot.store.errors import (
     SessionClosed,
     SessionConflict,
     SessionNotFound,
-    StaleSession,
     StoreError,
     TurnExists,
+    exchange_refusal,
 )
 from bot.store.protocols import Store
 from bot.store.records import (
@@ -446,11 +446,7 @@ class SqliteStore(SqliteScenarioStore, SqliteGroupStore, Store):
             )
             if not rows:
                 found = await self._get_session(conn, session_id)
-                if found is None:
-                    raise SessionNotFound(f"no session {session_id}")
-                if not found.is_open:
-                    raise SessionClosed(f"session {session_id} is {found.status}, not open")
-                raise StaleSession(session_id, expected_turn_count, found.turn_count)
+                raise exchange_refusal(found, session_id, expected_turn_count)
             session = session_from_row(rows[0])
             records = await self._insert_turns(conn, session_id, expected_turn_count, added, now)
             if checked is not None:
