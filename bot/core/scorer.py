@@ -39,6 +39,37 @@ _REQUEST = re.compile(
 )
 
 
+# A sentence that ends in "?" asks something only if it is built as a question: it opens
+# (after a filler or two) with a question word or an auxiliary verb, or ends on a tag
+# ("…, right?"). Anything else is a statement said with a rising tone, as nervous
+# speakers do ("from about 40% to maybe 46%?"), and is scored like any statement.
+_ASKING_START = re.compile(
+    r"^\W*(?:(?:so|and|but|or|ok(?:ay)?|well|um+|uh+|hmm+|like|then|also|now|sorry|wait)\W+){0,3}"
+    r"(?:who|whom|whose|what|what's|which|when|where|why|how|should|shall|could|can|would|will|"
+    r"do|does|did|is|isn't|are|aren't|was|were|am|have|has|had|may|might|must|shouldn't|"
+    r"couldn't|can't|wouldn't|won't|don't|doesn't|didn't|any|anything|ever)\b",
+    re.I,
+)
+_ASKING_TAG = re.compile(
+    r"\b(?:right|yeah|yes|no|ok(?:ay)?|correct|true|agreed|fair|"
+    r"(?:is|are|was|were|do|does|did|would|could|should|will|can|have|has)n't\s+\w+|"
+    r"(?:do|don't)\s+you\s+think|you\s+know|(?:does\s+that\s+|that\s+)?makes?\s+sense|"
+    r"sounds?\s+(?:right|ok(?:ay)?|good|fair|reasonable)|or\s+not|or\s+what)\W*$",
+    re.I,
+)
+
+
+def asks(text: str) -> bool:
+    """True if a sentence ending in "?" is built as a question (see `_ASKING_START`);
+    after a lead-in with a colon ("Before I answer: what's…?"), the part after it."""
+    last = text.rsplit(":", 1)[-1]
+    return bool(
+        _ASKING_START.match(text)
+        or (last is not text and _ASKING_START.match(last))
+        or _ASKING_TAG.search(text.rstrip(" ?!)\"'"))
+    )
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     id: str
@@ -175,6 +206,14 @@ def _best(
     return best_score, best_evidence
 
 
+def _has_figure(analysis: Analysis, sentence: int) -> bool:
+    """Whether a sentence holds a real figure: a percentage, latency, duration, money or
+    a population ("300 ms p95", "20k users")."""
+    return analysis.doc.quantities.possible_in(sentence) and any(
+        analysis.quantities[k].get(sentence) for k in _CONCRETE_KINDS
+    )
+
+
 def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     """Leave out questions back to the interviewer and keyword-stuffed sentences."""
     doc = analysis.doc
@@ -184,7 +223,13 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     text = doc.text
     jargon_counts = analysis.span_counts(stuffing.concept)
     for s in doc.sentences:
-        if s.is_question and not (keep_requests and _REQUEST.search(s.text)):
+        # a question back is left out, but a figure said with a rising tone is still a
+        # claim ("…to maybe 46%?"), and a request stays where the round keeps them
+        if (
+            s.is_question
+            and (asks(s.text) or not _has_figure(analysis, s.index))
+            and not (keep_requests and _REQUEST.search(s.text))
+        ):
             excluded.add(s.index)
             continue
         if jargon_counts.get(s.index, 0) < stuffing.min_distinct:
@@ -192,10 +237,7 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
         spans = analysis.spans_in(stuffing.concept, s.index)
         terms = {text[start:end].lower() for start, end in spans}
         # a sentence with a real figure in it ("300 ms p95", "20k users") is not stuffing
-        if len(terms) >= stuffing.min_distinct and not (
-            analysis.doc.quantities.possible_in(s.index)
-            and any(analysis.quantities[k].get(s.index) for k in _CONCRETE_KINDS)
-        ):
+        if len(terms) >= stuffing.min_distinct and not _has_figure(analysis, s.index):
             s.is_stuffing = True
             excluded.add(s.index)
     analysis.exclude(excluded)

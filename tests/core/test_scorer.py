@@ -62,6 +62,22 @@ def test_a_question_back_earns_nothing(auto_summarize) -> None:
     assert met(auto_summarize, answer) == set()
 
 
+def test_a_figure_said_with_a_rising_tone_still_counts(auto_summarize) -> None:
+    """Uptalk is a statement: "…from about 30% to maybe 36%?" commits to a target. A question
+    built as one (a question word, an auxiliary first, a tag, or after "Before I answer:")
+    and a figure-less "…need to feel nicer?" stay questions back."""
+    metric = "The number I'd own is summary acceptance, from about 30% to maybe 36%?"
+    assert "primary_metric" in met(auto_summarize, metric)
+    for asked in (
+        "Before I answer: what's summary acceptance today, from about 30% to 36%?",
+        "Would summary acceptance from about 30% to 36% be the right target?",
+        "The target is summary acceptance from about 30% to 36%, right?",
+    ):
+        assert "primary_metric" not in met(auto_summarize, asked), asked
+    vague = "I think summary acceptance is the one number that matters, it should go up?"
+    assert "primary_metric" not in met(auto_summarize, vague)
+
+
 @pytest.mark.parametrize("text", ["idk", "I don't know", "pass", "?", "  ", "no idea."])
 def test_non_answers(auto_summarize, text: str) -> None:
     assert is_non_answer(text)
