@@ -999,3 +999,17 @@ def _verdict(catalogue, c: Case) -> tuple[bool, object]:
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)
     assert got == c.want, (c.answers, detail)
+
+
+def test_thanks_then_measuring_the_bias_is_past_the_apology(catalogue) -> None:
+    """Found by playing a strong candidate: thanking the user, then counting how often the
+    model guesses a gender, drew the "apology script" pushback; an apology alone still does."""
+    scenario = catalogue.get("bias-complaint")
+    measured = (
+        "First I'd thank her and confirm we're looking into it today. Then I'd pull every "
+        "suggestion the model made in the last month that mentions a profession, and count how "
+        "often it guesses a gender when the text doesn't say one."
+    )
+    assert "apology_only" not in score_answers(scenario, [measured]).antipatterns
+    sorry = "I'm so sorry this happened; we apologise to her and we take this very seriously."
+    assert "apology_only" in score_answers(scenario, [sorry]).antipatterns
