@@ -78,6 +78,25 @@ SESSION_COLUMNS = (
 )
 
 
+def _turn_records(
+    session_id: int, after_seq: int, turns: Sequence[NewTurn], now: float
+) -> tuple[TurnRecord, ...]:
+    """The records of `turns` numbered from `after_seq + 1`, as they are written."""
+    return tuple(
+        TurnRecord(session_id, after_seq + i, t.role, t.author_id, t.text, now, t.message_id)
+        for i, t in enumerate(turns, start=1)
+    )
+
+
+def _raise_turn_exists(
+    exc: asyncpg.UniqueViolationError, session_id: int, turns: Sequence[NewTurn]
+) -> None:
+    """TurnExists if the insert broke the one-turn-per-message rule (else nothing)."""
+    if exc.constraint_name == "turns_one_per_message":
+        given = next(t.message_id for t in turns if t.message_id is not None)
+        raise TurnExists(f"message {given} is already a turn of session {session_id}") from None
+
+
 #: an exchange's compare-and-set: the session moves only from the expected turn count
 _EXCHANGE_UPDATE = (
     "UPDATE sessions SET state = $1, updated_at = $2, "
@@ -331,10 +350,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
         now: float,
     ) -> tuple[TurnRecord, ...]:
         """Insert `turns` numbered from `after_seq + 1`; TurnExists for a message seen before."""
-        records = tuple(
-            TurnRecord(session_id, after_seq + i, t.role, t.author_id, t.text, now, t.message_id)
-            for i, t in enumerate(turns, start=1)
-        )
+        records = _turn_records(session_id, after_seq, turns, now)
         if not records:
             return records
         sql = (
@@ -351,11 +367,7 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             else:
                 await conn.executemany(sql, rows)
         except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == "turns_one_per_message":
-                given = next(t.message_id for t in turns if t.message_id is not None)
-                raise TurnExists(
-                    f"message {given} is already a turn of session {session_id}"
-                ) from None
+            _raise_turn_exists(exc, session_id, turns)
             raise
         return records
 
@@ -504,26 +516,11 @@ class PostgresStore(PostgresScenarioStore, PostgresGroupStore, Store):
             try:
                 row = await conn.fetchrow(_EXCHANGE_STATEMENT, *update, *columns)
             except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != "turns_one_per_message":
-                    raise
-                given = next(t.message_id for t in added if t.message_id is not None)
-                raise TurnExists(
-                    f"message {given} is already a turn of session {session_id}"
-                ) from None
+                _raise_turn_exists(exc, session_id, added)
+                raise
             if row is None:
                 raise await refused(conn)
-            records = tuple(
-                TurnRecord(
-                    session_id,
-                    expected_turn_count + i,
-                    t.role,
-                    t.author_id,
-                    t.text,
-                    now,
-                    t.message_id,
-                )
-                for i, t in enumerate(added, start=1)
-            )
+            records = _turn_records(session_id, expected_turn_count, added, now)
             return ExchangeRecord(session_from_row(row), records)
 
         if checked is None and added:  # an answer and its reply: one statement, one round trip
