@@ -1,0 +1,180 @@
+"""Verdicts that follow meaning, round 8 (issue 10, part 5): bias-complaint and
+comp-negotiation.
+
+One case per kind of mistake fixed in this round, each with its near miss, written for
+these tests in our own words (not copied from any labelled set):
+
+- an "apologetic" tone blamed on the output is the bias reported, not the speaker's apology;
+- an opening apology that points at the plan the user will be told ("...and tell her what
+  happens next") is past the apology when the plan follows; alone it is still the anti-pattern;
+- examples added in(to) the training data and a filter put after the model are remediation;
+  a bare "then debias" is the goal restated, not a method;
+- a base ask the speaker says they would not walk away over is not the main ask;
+- asking to be put at a figure inside the band anchors the base;
+- calling the offered base "light" is not accepting it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+
+from bot.core.scorer import score_answers
+
+
+class Case(NamedTuple):
+    scenario: str
+    label: str  # a criterion id, or "ap:<anti-pattern id>"
+    want: bool
+    answers: tuple[str, ...]
+
+
+def case(scenario: str, label: str, want: bool, *answers: str) -> Case:
+    return Case(scenario, label, want, answers)
+
+
+BIAS = [
+    # the output's apologetic tone is what the user reported; the answer then remediates
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "A tenant says the lease-letter helper made his repair request sound apologetic and "
+        "timid, while his neighbour's came out firm, and he writes in Jamaican English.",
+        "We stop the helper from changing tone in repair requests and retrain the tone model "
+        "with more letters written in Caribbean English.",
+    ),
+    # the speaker's own apology with nothing behind it is still the anti-pattern
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "I'd apologise to him straight away and tell him we're looking into it.",
+        "Mostly I want him to feel we care about this.",
+    ),
+    # an opening apology that points at the plan, with the plan in the next answers
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "I'm sorry this happened to you, and I'd tell him what we're changing.",
+        "We add a filter after the model that blocks rewrites which change the register of a "
+        "request, and fine-tune on paired letters that differ only in dialect.",
+    ),
+    # ... but pointing at a plan that never comes is still only an apology
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "I'm sorry this happened to you, and I'd tell him what happens next.",
+        "We really value reports like his and we take them seriously.",
+    ),
+    # examples added in the training data: augmentation
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "To fix it we add a few thousand Caribbean English letters into the training data "
+        "for the tone model.",
+    ),
+    # a filter placed after the model: post-processing
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "We'd put a filter after the model that drops any rewrite making a request more "
+        "deferential than the original.",
+    ),
+    # a bare "debias" is the goal, not a method
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        False,
+        "Escalate it to the trust team first, they own these reports.",
+        "Next step: debias. Then we run it past our ethics principles and keep going.",
+    ),
+    # debiasing said with what it is done to
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "We'd debias the training data by reweighting the letters from under-represented "
+        "dialects.",
+    ),
+]
+
+COMP = [
+    # a small base nudge the speaker would not walk away over is not the main ask
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "What I care about is equity: 0.05% if paid seats on my surfaces grow 5% in year one.",
+        "On base I'd ask for $182k, but it isn't something I'd walk away over.",
+    ),
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "Base could go to $183k, though honestly it's not a hill I'd die on.",
+    ),
+    # ... while a base ask above the band said as the deal-breaker is
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        True,
+        "The base is a deal-breaker for me: I need $195k or I walk.",
+    ),
+    # asking to be put at a figure inside the band anchors the base
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        True,
+        "Alright, I hear that five percent is the most you can move. Put me at $178k and "
+        "I'll leave that part there.",
+    ),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        True,
+        "Understood on the ceiling. Then let's do one seventy-eight and talk about equity.",
+    ),
+    # ... but not at a figure above it
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "Put me at $190k on base and I'll sign today.",
+    ),
+    # the offered base called light is not accepted
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "Straight up, $172k is light for the scope of this role.",
+    ),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "The $172k base is on the low side for what I'd be carrying.",
+    ),
+]
+
+CASES = BIAS + COMP
+
+
+@pytest.mark.parametrize(
+    "c",
+    CASES,
+    ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
+)
+def test_verdict_follows_meaning(catalogue, c: Case) -> None:
+    result = score_answers(catalogue.get(c.scenario), list(c.answers))
+    if c.label.startswith("ap:"):
+        got, detail = c.label[3:] in result.antipatterns, result.antipatterns
+    else:
+        criterion = result.criteria[c.label]
+        got, detail = criterion.met, (criterion.score, criterion.evidence)
+    assert got == c.want, (c.answers, detail)
