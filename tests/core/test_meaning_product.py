@@ -783,6 +783,68 @@ PLAYED = [
         False,
         "We'd run the test in Q1 and, if retention rises from 40% to 44%, roll out in Q2.",
     ),
+    # round 8: "still open" is an adjective, not a reader opening anything, and "people who open
+    # the summary" says who the reader is; "so I'd make the summary…" is the design, reasoned
+    # from the need, with no user action after it
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "I think people who open the summary of a long support ticket mostly want to know what "
+        "the customer is still waiting on. So I'd make the summary end with one line saying what "
+        "is still open.",
+    ),
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Nobody reads a ten-page incident report anymore, so the summary just has to be shorter "
+        "and punchier.",
+    ),
+    # a condition whose subject is the summary, whatever its verb, then what the reader does
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "If the summary pulls the refund amount and the order number into its first line, agents "
+        "can route the ticket on the spot instead of digging through the history.",
+    ),
+    # ...but not a bare verdict on its quality
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "If the summary is better, people will read it more and like the product.",
+    ),
+    # round 8: one metric, then today's value and the wanted value in the next sentence, the
+    # target without its % sign after a % baseline
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "The number would be how often an agent sends a reply within five minutes of opening the "
+        "summary. Today it's maybe 30 percent, I'd want 40.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "What I'd track is the share of summaries that get pasted into a reply. That's around "
+        "20% today. I'd want it at 26% by the end of the quarter.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "Today roughly 40% of summary views end in a full-thread open; I'd aim for 30%.",
+    ),
+    # a baseline with no target is not a target
+    case(
+        AS,
+        "primary_metric",
+        False,
+        "Today maybe 30% of agents open the summary at all, and I'd like people to use it more.",
+    ),
 ]
 
 CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER + PLAYED
