@@ -197,6 +197,24 @@ def _looks_at_quantity(expr: Expr) -> bool:
     return any(_looks_at_quantity(part) for part in expr.parts)
 
 
+_BY_COST: dict[int, tuple[AllOf, tuple[tuple[Expr, ...], tuple[Expr, ...]]]] = {}
+
+
+def _parts_by_cost(expr: AllOf) -> tuple[tuple[Expr, ...], tuple[Expr, ...]]:
+    """An `all`'s parts without a quantity in them, then those with one (in order). Cached."""
+    known = _BY_COST.get(id(expr))
+    if known is not None and known[0] is expr:
+        return known[1]
+    if len(_BY_COST) > 50_000:
+        _BY_COST.clear()
+    split = (
+        tuple(part for part in expr.parts if not _has_quantity(part)),
+        tuple(part for part in expr.parts if _has_quantity(part)),
+    )
+    _BY_COST[id(expr)] = (expr, split)
+    return split
+
+
 class _BySentence(Protocol):
     """Hits by sentence index: a dict, or a `QuantityScan` that finds them as asked."""
 
@@ -227,15 +245,12 @@ class Analysis:
     def __init__(self, doc: Document, lexicon: Lexicon) -> None:
         self.doc = doc
         self.excluded: set[int] = set()
-        self._affirmed: dict[str, dict[int, list[Hit]]] = {}
-        self._negated: dict[str, dict[int, list[Hit]]] = {}
+        self._affirmed: dict[str, dict[int, list[Hit]]] = {n: {} for n in lexicon.patterns}
+        self._negated: dict[str, dict[int, list[Hit]]] = {n: {} for n in lexicon.patterns}
         self._pending: dict[str, dict[int, list[tuple[int, int]]]] = {}
         self._negation = negation = NegationScope(doc)
         maybe_negated = negation.sentences
         starts = doc._starts
-        for name in lexicon.patterns:
-            self._affirmed[name] = {}
-            self._negated[name] = {}
         for name, spans in lexicon.scan(doc.text, doc.words, doc.positions).items():
             pos = self._affirmed[name]
             pending: dict[int, list[tuple[int, int]]] | None = None
@@ -352,6 +367,59 @@ class Analysis:
             return None if self.evaluate(expr.part, sentences) is not None else []
         raise TypeError(f"not an expression: {expr!r}")
 
+    def holds(self, expr: Expr, sentences: range) -> bool:
+        """Whether `evaluate(expr, sentences)` finds the expression holding, without
+        gathering the hits: it stops at the first hit, the first failing part of
+        an `all` and the first holding part of an `any`."""
+        kind = type(expr)
+        if kind is ConceptRef:
+            name = expr.name  # type: ignore[union-attr]
+            pending = self._pending.get(name)
+            if pending:
+                self._settle(name, pending, sentences)
+            mode = expr.mode  # type: ignore[union-attr]
+            if mode == "affirmed":
+                return self._any_hit(self._affirmed.get(name, _EMPTY), sentences)
+            if mode == "negated":
+                return self._any_hit(self._negated.get(name, _EMPTY), sentences)
+            return self._any_hit(self._affirmed.get(name, _EMPTY), sentences) or self._any_hit(
+                self._negated.get(name, _EMPTY), sentences
+            )
+        if kind is QuantityRef:
+            return self._any_hit(self.quantities[expr.kind], sentences)  # type: ignore[union-attr]
+        # plain loops, not all()/any() over generators: quicker, and this is the hot path
+        if kind is AllOf:
+            for part in expr.parts:  # type: ignore[union-attr]  # noqa: SIM110
+                if not self.holds(part, sentences):
+                    return False
+            return True
+        if kind is AnyOf:
+            for part in expr.parts:  # type: ignore[union-attr]  # noqa: SIM110
+                if self.holds(part, sentences):
+                    return True
+            return False
+        if kind is AtLeast:
+            need = expr.n  # type: ignore[union-attr]
+            for part in expr.parts:  # type: ignore[union-attr]
+                if self.holds(part, sentences):
+                    need -= 1
+                    if need <= 0:
+                        return True
+            return False
+        if kind is NotExpr:
+            return not self.holds(expr.part, sentences)  # type: ignore[union-attr]
+        raise TypeError(f"not an expression: {expr!r}")
+
+    def _any_hit(self, table: _BySentence | dict[int, list[Hit]], sentences: range) -> bool:
+        """Does the table hold a hit in a sentence of `sentences` not left out?"""
+        if not table:
+            return False
+        excluded = self.excluded
+        for si in sentences:  # noqa: SIM110 (a loop: quicker than any() over a generator)
+            if si not in excluded and table.get(si):
+                return True
+        return False
+
     def _collect(self, tables: Sequence[_BySentence], sentences: range) -> list[Hit] | None:
         found: list[Hit] = []
         excluded = self.excluded
@@ -418,10 +486,8 @@ class Analysis:
             return None
         if kind is AllOf:
             found: Set[int] | None = None
-            for cheap in (True, False):
-                for part in expr.parts:
-                    if _has_quantity(part) is cheap:
-                        continue
+            for parts in _parts_by_cost(expr):  # type: ignore[arg-type]
+                for part in parts:
                     limit = self.support(part, same_sentence)
                     if limit is None:
                         continue
@@ -455,18 +521,20 @@ class Analysis:
         kind = type(expr)
         if kind is NotExpr:
             return []
+        if len(unit) == 1 and unit[0] not in self.excluded and self.holds(expr, unit):
+            return [unit[0]]  # `_alone` would find just this sentence
         alone = self._alone(expr, unit)
         if alone:
             return [alone[0]]
         if kind is AnyOf:
             for part in expr.parts:
-                if self.evaluate(part, unit) is not None:
+                if self.holds(part, unit):
                     return self.witness(part, unit)
             return []
         if kind is AllOf or kind is AtLeast:
             parts = [p for p in expr.parts if type(p) is not NotExpr]
             need = len(parts) if kind is AllOf else expr.n
-            holding = [p for p in parts if self.evaluate(p, unit) is not None]
+            holding = [p for p in parts if self.holds(p, unit)]
             where = {id(p): set(self._alone(p, unit)) for p in holding}
             chosen: list[int] = []
             covered: list[Expr] = []
@@ -496,11 +564,20 @@ class Analysis:
         return [
             si
             for si in candidates
-            if si not in self.excluded and self.evaluate(expr, range(si, si + 1)) is not None
+            if si not in self.excluded and self.holds(expr, range(si, si + 1))
         ]
 
     def match(self, rule: Rule) -> tuple[list[Hit], range] | None:
         """The first unit where the rule holds, with its evidence hits."""
+        unit = self.match_unit(rule)
+        if unit is None:
+            return None
+        hits = self.evaluate(rule.when, unit)
+        assert hits is not None
+        return hits, unit
+
+    def match_unit(self, rule: Rule) -> range | None:
+        """The first unit where the rule holds (`match` without the hits)."""
         expr = rule.when
         scope = rule.scope
         limit = self.support(expr, scope == "sentence")
@@ -509,12 +586,17 @@ class Analysis:
             if not limit:
                 return None
         n = len(self.doc.sentences)
+        holds = self.holds
         units: list[range]
         if scope == "sentence":
             if limit is None:
                 limit = set(range(n)) - self.excluded
-            units = [range(si, si + 1) for si in sorted(limit)]
-        elif scope == "window":
+            for si in sorted(limit):  # each unit is a sentence of `limit`
+                unit = range(si, si + 1)
+                if holds(expr, unit):
+                    return unit
+            return None
+        if scope == "window":
             width = rule.window
             starts = (
                 range(n)
@@ -527,9 +609,8 @@ class Analysis:
         for unit in units:
             if limit is not None and limit.isdisjoint(unit):
                 continue
-            hits = self.evaluate(expr, unit)
-            if hits is not None:
-                return hits, unit
+            if holds(expr, unit):
+                return unit
         return None
 
 

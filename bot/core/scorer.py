@@ -196,11 +196,15 @@ def _best(
     for rule in rules:
         if rule.score <= best_score:
             continue
-        found = analysis.match(rule)
-        if found is not None:
-            hits, unit = found
+        unit = analysis.match_unit(rule)
+        if unit is not None:
             best_score = rule.score
-            best_evidence = _evidence(analysis, rule, hits, unit) if evidence else ()
+            if evidence:
+                hits = analysis.evaluate(rule.when, unit)
+                assert hits is not None
+                best_evidence = _evidence(analysis, rule, hits, unit)
+            else:
+                best_evidence = ()
             if best_score >= 1.0:
                 break
     return best_score, best_evidence
