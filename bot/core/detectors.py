@@ -378,8 +378,14 @@ class Analysis:
             if pending:
                 self._settle(name, pending, sentences)
             mode = expr.mode  # type: ignore[union-attr]
-            if mode == "affirmed":
-                return self._any_hit(self._affirmed.get(name, _EMPTY), sentences)
+            if mode == "affirmed":  # the common case, `_any_hit` written out
+                table = self._affirmed.get(name)
+                if table:
+                    excluded = self.excluded
+                    for si in sentences:
+                        if si not in excluded and table.get(si):
+                            return True
+                return False
             if mode == "negated":
                 return self._any_hit(self._negated.get(name, _EMPTY), sentences)
             return self._any_hit(self._affirmed.get(name, _EMPTY), sentences) or self._any_hit(
@@ -637,10 +643,6 @@ def _for(plan: RawPlan, matcher: Matcher) -> RawPlan:
 _Hot = tuple[tuple[_Entry, ...], frozenset[str] | None, tuple[_Entry, ...]] | tuple[()]
 
 
-def _span_key(span: tuple[int, int]) -> tuple[int, int]:
-    return (span[0], -span[1])
-
-
 _MAX_CACHED_WORDS = 200_000
 _FIRST_WORD = re.compile(r"\w+")
 
@@ -860,10 +862,16 @@ class Lexicon:
         for name, items in spans.items():
             if len(items) == 1:
                 continue
-            items.sort(key=_span_key)
-            kept: list[tuple[int, int]] = []
+            # leftmost first, the longest of those that start together, none inside
+            # the last one kept: sorted by (start, end), a span replaces the kept
+            # one that starts where it does (it is as long or longer)
+            items.sort()
+            kept: list[tuple[int, int]] = [items[0]]
             for span in items:
-                if not kept or span[0] >= kept[-1][1]:
+                last = kept[-1]
+                if span[0] == last[0]:
+                    kept[-1] = span
+                elif span[0] >= last[1]:
                     kept.append(span)
             spans[name] = kept
         return spans

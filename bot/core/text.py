@@ -667,7 +667,9 @@ def _quantity_starts(doc: Document, prune: bool = True) -> list[tuple[int, str |
     if text.isascii():
         # tokens led by a digit: digits with no word character before them
         found += [
-            (p, None) for p in digit_positions(text) if not p or not _is_word_char(text[p - 1])
+            (p, None)
+            for p in digit_positions(text)
+            if not p or not (text[p - 1].isalnum() or text[p - 1] == "_")  # `_is_word_char`
         ]
     else:
         found += [
@@ -682,13 +684,23 @@ def _quantity_starts(doc: Document, prune: bool = True) -> list[tuple[int, str |
     return starts
 
 
+# The text `digit_positions` last read and what it found: the raw phrases and the
+# quantities of one document both ask for its digits, one right after the other.
+_last_digits: tuple[str, list[int]] = ("", [])
+
+
 def digit_positions(text: str) -> list[int]:
-    """Sorted positions of the ASCII digits in `text`."""
+    """Sorted positions of the ASCII digits in `text` (a new list)."""
+    global _last_digits
+    known = _last_digits
+    if known[0] is text:
+        return list(known[1])
     out: list[int] = []
     for digit in "0123456789":
         out += find_all(text, digit)
     out.sort()
-    return out
+    _last_digits = (text, out)
+    return list(out)
 
 
 class Quantities(dict[str, list[Hit]]):

@@ -117,3 +117,16 @@ def test_parts_by_cost_keeps_every_part_in_order(catalogue: Catalogue) -> None:
                 assert cheap == tuple(p for p in expr.parts if not _has_quantity(p))
                 assert costly == tuple(p for p in expr.parts if _has_quantity(p))
                 assert _parts_by_cost(expr) is _parts_by_cost(expr)  # cached
+
+
+def test_digit_positions_gives_a_fresh_list_each_time() -> None:
+    from bot.core.text import digit_positions, find_all
+
+    text = "We moved 4.0% to 4.8% for 12,000 users in Q3"
+    expected = sorted(p for d in "0123456789" for p in find_all(text, d))
+    first = digit_positions(text)
+    assert first == expected
+    first.clear()  # the caller's to change: the next answer is unharmed
+    assert digit_positions(text) == expected
+    assert digit_positions("no digits") == []
+    assert digit_positions(text) == expected
