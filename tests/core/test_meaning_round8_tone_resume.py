@@ -1,0 +1,692 @@
+"""Verdicts that follow meaning, round 8 (issue 10, part 5): tone-transformer and
+impact-resume.
+
+Cases written for these tests in our own words (not copied from any labelled set), one or
+more per kind of rule changed in this round, each kind with near misses:
+
+- tone-transformer monitoring_plan: the product in people's hands and a watching cadence,
+  signals people give by throwing suggestions away, editing them or never using them, a
+  change in what comes in; a line held for a stretch ("two bad weeks in a row") or who
+  decides; a rollback alone ("roll back if anything looks off") names no line;
+- tone-transformer business_mapping: the offline number as a stand-in, an exchange rate
+  ("every 1% drop ... moved acceptance by half a percent"), numbers seen to move together or
+  not at all; tracking two numbers side by side ("we'd track perplexity and NPS") is no link;
+- tone-transformer inference_path: the message being answered is context, a check on the
+  output is post-processing;
+- impact-resume product_outcome: margin, profit and waste are outcomes; a turnaround cut
+  for the people served; an outcome word as what a model predicts ("a churn-prediction
+  model") is not one;
+- impact-resume quantified_lift: the people and organisations served as the subject of a
+  moved count ("clinics sent 40 percent more appeals"); the speaker's own team growing is not;
+- impact-resume risk_framing: a quiet run beside people before launch, one customer's data
+  kept apart, sources shown, a beta with the people who would catch mistakes;
+- impact-resume anti-patterns: citations, talks, white papers and promotions are
+  credentials; a benchmark standing without a figure is an engineering metric; a figure set
+  aside ("but what matters is...") or followed by what people then did more of is not the
+  anti-pattern; an ML platform stack is a tool list.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+
+from bot.core.scorer import score_answers
+
+
+class Case(NamedTuple):
+    scenario: str
+    label: str  # a criterion id, or "ap:<anti-pattern id>"
+    want: bool
+    answers: tuple[str, ...]
+
+
+CASES = [
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "Once people are using it, someone on my team looks at how many suggestions get "
+            "thrown away each week; if more than four in ten are thrown away, we switch back "
+            "to the old model.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "After release I'd have a weekly count of users hitting undo on a rewrite, and "
+            "Priya on the ML side owns that number: above 12% she rolls back.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "In the live product we'd sample a hundred rewrites every Monday and have two "
+            "support leads grade the tone; two bad weeks in a row and we freeze the model.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "When it's in customers' hands, complaints tagged 'tone' go to a Slack channel "
+            "and if we see more than twenty in a day, the on-call PM turns the feature off.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "After go-live, if the share of rewrites people accept drops under 30 percent for"
+            " three days, the assistant team gets an alert and investigates.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "Post-launch, I'd watch the mix of languages coming in; if non-English input "
+            "passes 15% we retrain, and I'm the one who makes that call.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        (
+            "After launch we'd keep an eye on quality and listen to feedback, and iterate as "
+            "needed.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        ("Monitoring is important; we'd have dashboards for drift, latency and complaints.",),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        (
+            "Offline, before launch, we'd compare the new model with the old on a held-out "
+            "set and only ship if it wins by 2 points.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "The tone classifier score only matters if it moves something users do, so in the"
+            " A/B we check that a higher score goes with more suggestions accepted; if it "
+            "doesn't, we stop optimizing it.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "When raters preferred version B's rewrites, customers also kept them 6% more "
+            "often, so I'd use rater preference as a stand-in for the keep rate.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "Perplexity dropped a lot between versions but acceptance didn't budge, so we "
+            "stopped reporting perplexity to leadership and report the share of rewrites sent"
+            " as is.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "Our BLEU against editor rewrites and our renewal numbers moved together last "
+            "year: each point of BLEU was about a tenth of a point of renewals.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "We'd track BLEU for the model and retention for the business; both dashboards "
+            "would be reviewed weekly.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        ("Model quality should map to business metrics, that's key.",),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        ("We measure accuracy offline. Separately, product tracks NPS.",),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "I shipped a smart reply feature for our property-management app; landlords "
+            "answered tenant messages the same day instead of after the weekend, and fewer "
+            "tenants left at lease end.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "The ranking model put the right invoice first, so accountants stopped hunting "
+            "through the list and closed the month two days earlier.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "Because the draft was already filled in, agents handled more chats per shift and"
+            " we didn't need to hire for the holiday peak.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "With the auto-tagging, sellers listed items in a minute instead of ten, and the "
+            "marketplace got more new listings every week.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        ("The model was 40% faster and leadership was thrilled with it.",),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        ("I built a churn-prediction model with an AUC of 0.91.",),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        ("We shipped it and everyone loved it, it was a great success.",),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Before we turned it on, we made sure nothing from one school's essays could show"
+            " up in another school's suggestions by keeping a separate index per school.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Ahead of launch we ran it quietly next to the humans for a month and only let it"
+            " answer on its own when it agreed with them 95% of the time.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "The worry was it making up dosage numbers, so before going live we blocked any "
+            "draft with a number that wasn't in the chart.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("Privacy was top of mind for everyone, we take it very seriously.",),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("Drift was a risk we knew about and we talked about it a lot.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "My strongest signal is probably the three first-author papers from my PhD and "
+            "the best paper award at a workshop; that work later influenced our product.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "The model I built was written up in a journal and I was invited to speak about "
+            "it at two conferences; I was also named a fellow of the lab.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "What I'm proudest of is that our approach got cited by the Google team and I "
+            "became head of research off the back of it.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        (
+            "I published a paper on it, but what mattered is that we shipped it and paid "
+            "conversion rose from 3% to 4.2%.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        ("We got the model to 94% precision and cut inference from 800 milliseconds to 120.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        ("The new model halved the error rate and runs on a quarter of the GPUs.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "Word error rate went from 14 to 9 percent on our test set, which is a big deal "
+            "for speech.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        False,
+        (
+            "Latency dropped from 900 ms to 200 ms, and because of that agents accepted 30% "
+            "more suggestions.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "Our raters and our customers both care about tone, and we'd report the rater "
+            "score next to acceptance in the weekly deck.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        ("Accuracy is a leading indicator of success in general, everyone knows that.",),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "Perplexity didn't change much between the two checkpoints, so we picked the "
+            "smaller one for cost.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        (
+            "Once people are using it we'd look at the feedback and the mix of languages, and"
+            " improve the model over time.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        ("Every week the team would look at a sample of rewrites, to get a feel for the tone.",),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        ("I'd make sure someone is responsible for quality overall; that's the culture I want.",),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("Ahead of launch, we had a lot of discussions about privacy and trust with the team.",),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("We made sure the launch went smoothly, and privacy was part of the conversation.",),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        False,
+        (
+            "Our churn model scored every account nightly and the churn predictions were very"
+            " precise.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        (
+            "I shipped the ranking model to all users in March; click-through rose 7% and I "
+            "later wrote a paper about it.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "We cut p95 latency from 1.2 seconds to 300 ms and users got the result sooner, "
+            "which was the goal.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:skills_listing",
+        False,
+        (
+            "We served it on Triton behind GKE, but the real decision was capping latency at "
+            "150 ms to protect conversion, which rose 3%.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "quantified_lift",
+        False,
+        ("Clinics were happy, and our team grew by 40 percent that year.",),
+    ),
+    Case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        (
+            "Stores using the forecast wasted 12% less produce than the stores without it "
+            "over the quarter.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "When it's live, the number I care about is how often people hit 'undo' right "
+            "after taking a rewrite. If that goes past one in five, it pages me.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "In production we log every rewrite the user edits heavily; Sam from support "
+            "reviews that queue every Friday and flags the model team if it's more than 50 a "
+            "week.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "After we ship I'd have an alarm on the share of suggestions shown but never "
+            "used, and it goes to the on-call engineer.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "Post-launch: latency p95 on a dashboard with an alert at 400 ms, and tone "
+            "complaints reviewed by me weekly.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "A higher tone score is only worth shipping if it shows up in how many rewrites "
+            "people send unchanged; in our last test the two moved together.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "We learned the hard way that BLEU and what customers do are different things: a "
+            "release with 3 more BLEU points had a lower acceptance rate.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "I'd convert the offline accuracy into expected accepted suggestions: at our "
+            "volume one point of accuracy is roughly 2,000 more accepted suggestions a day.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "For the exec review, I'd put the rater score next to the retention of users who "
+            "use rewrites, and show that when the score went up, so did 30-day retention.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "It meant the support team could answer in the customer's language, and "
+            "satisfaction among Spanish speakers went up.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "The forecast let store managers order the right amount, so less food got thrown "
+            "out and margins improved.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "Teachers used the feedback drafts on most essays, and students got their grades "
+            "back within two days instead of two weeks.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "Because the summaries were ready before the call, reps walked in prepared and "
+            "closed more deals that quarter.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Before launch we made every suggestion show where it came from, so a writer "
+            "could check it before trusting it.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "The model only ever saw the order history, never names or addresses; we checked "
+            "that with the privacy team before we turned it on.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Drift was the risk for us because menus change every season, so before launch we"
+            " set up a monthly comparison of live orders with the training set and an "
+            "automatic retrain if they diverged.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Prior to release we ran a two-week beta with 30 clinicians who flagged any wrong"
+            " suggestion, and we fixed the prompts until the error rate was under 1%.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "Honestly, my best work is the two NeurIPS papers on retrieval and my time as a "
+            "research scientist at DeepMind.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "I'd point to my publication record: eight papers at top venues and over 1,500 "
+            "citations.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        ("The system I designed was featured at Google I/O and I hold two patents on it.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "Our new model hit 97% accuracy on the validation set, up from 91%, and it's also"
+            " 3x smaller.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "I took the recall on fraud cases from 0.72 to 0.85 and kept the false-positive "
+            "rate flat.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "The big win was speed: page loads for the recommendations widget dropped from 2 "
+            "seconds to 400 milliseconds.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        False,
+        (
+            "Accuracy went up 6 points, which mattered because it meant adjusters approved "
+            "20% more claims without a second look.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "inference_path",
+        True,
+        (
+            "A rep drafts an answer and picks 'warmer'; we pass the draft and the client's "
+            "last email to the tone model in our EU cluster, then check the output keeps "
+            "every date and price, and show it under the draft.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "From last year's launches, every 1% less error on the tone test set came with "
+            "about half a point more accepted suggestions, so I quote both.",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "c",
+    CASES,
+    ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
+)
+def test_verdict_follows_meaning(catalogue, c: Case) -> None:
+    result = score_answers(catalogue.get(c.scenario), list(c.answers))
+    if c.label.startswith("ap:"):
+        got, detail = c.label[3:] in result.antipatterns, result.antipatterns
+    else:
+        criterion = result.criteria[c.label]
+        got, detail = criterion.met, (criterion.score, criterion.evidence)
+    assert got == c.want, (c.answers, detail)
