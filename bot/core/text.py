@@ -11,8 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import KeysView
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate, compress, count, islice
-from operator import add
+from itertools import accumulate, compress, islice
 from typing import NamedTuple
 
 from bot.core.linear import SPACE_CLASS, WORD_CLASS, LinearPattern
@@ -204,7 +203,7 @@ def tokenise(text: str) -> tuple[list[str], list[int]]:
         return [w for w, _ in found], [p for _, p in found]
     parts = text.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii").split(" ")
     # part k starts after the k parts before it and the k spaces between them
-    starts = map(add, accumulate(map(len, parts), initial=0), count())
+    starts = accumulate([len(part) + 1 for part in parts], initial=0)
     return list(compress(parts, parts)), list(compress(starts, parts))
 
 
