@@ -59,6 +59,20 @@ _ASKING_TAG = re.compile(
 )
 
 
+# A statement hedged at its end ("…they stop scrolling back, I think?"): the speaker
+# commits to it with a rising tone; it asks the interviewer nothing.
+_HEDGE_TAG = re.compile(
+    r"(?:^|[\s,;(])(?:i\s+(?:think|guess|believe|suppose|reckon|hope|assume)|i'd\s+(?:say|guess|think)|"
+    r"maybe|probably|perhaps|hopefully|presumably|or\s+so|give\s+or\s+take|ish)\W*$",
+    re.I,
+)
+
+
+def hedged(text: str) -> bool:
+    """True if a sentence not built as a question ends on a hedge ("…, I think?")."""
+    return bool(_HEDGE_TAG.search(text.rstrip(" ?!)\"'")))
+
+
 def asks(text: str) -> bool:
     """True if a sentence ending in "?" is built as a question (see `_ASKING_START`);
     after a lead-in with a colon ("Before I answer: what's…?"), the part after it."""
@@ -161,7 +175,12 @@ def _evidence(analysis: Analysis, rule: Rule, hits: list[Hit], unit: range) -> t
 
 
 def shorten(doc: Document, sentence: Sentence, hits: list[Hit]) -> str:
-    """A sentence cut to EVIDENCE_CHARS at clause boundaries, keeping the matched parts."""
+    """A sentence cut to EVIDENCE_CHARS at clause boundaries, keeping the matched parts.
+
+    When the matched clauses together are still too long, the ones that carry least
+    (no figure, fewest matched parts) are left out, whole, until the rest fits; a
+    single clause longer than the limit is cut at a word boundary, around its figure.
+    """
     text = sentence.text
     if len(text) <= EVIDENCE_CHARS:
         return text
@@ -171,21 +190,59 @@ def shorten(doc: Document, sentence: Sentence, hits: list[Hit]) -> str:
         cuts.append(end - base)
     cuts.append(len(doc.text[base : sentence.end]))
     clauses = [(a, b) for a, b in pairwise(cuts) if b > a]
-    inside = [h for h in hits if base <= h.start < sentence.end]
-    marked = [
-        i for i, (a, b) in enumerate(clauses) if any(a <= h.start - base < b for h in inside)
-    ] or [0]
+    inside = [h.start - base for h in hits if base <= h.start < sentence.end]
+    hit_counts = [sum(1 for at in inside if a <= at < b) for a, b in clauses]
+    marked = [i for i, n in enumerate(hit_counts) if n] or [0]
     raw = doc.text[base : sentence.end]
     first, last = marked[0], marked[-1]
     piece = raw[clauses[first][0] : clauses[last][1]].strip(" ,;:-")
-    if len(piece) > EVIDENCE_CHARS:
-        piece = " … ".join(raw[clauses[i][0] : clauses[i][1]].strip(" ,;:-") for i in marked)
-    if len(piece) > EVIDENCE_CHARS:  # one very long clause: keep the start of it
-        piece = piece[: EVIDENCE_CHARS - 1].rstrip() + "…"
-        return ("…" if clauses[first][0] > 0 else "") + piece
-    lead = "…" if clauses[first][0] > 0 else ""
-    tail = "…" if clauses[last][1] < len(raw) else ""
-    return f"{lead}{piece}{tail}"
+    if len(piece) <= EVIDENCE_CHARS:
+        return _ellipsed(piece, clauses[first][0] > 0, clauses[last][1] < len(raw))
+    parts = {i: raw[clauses[i][0] : clauses[i][1]].strip(" ,;:-") for i in marked}
+
+    def joined(kept: list[int]) -> str:
+        # neighbouring clauses stay as written; " … " marks what was left out between
+        runs: list[list[int]] = []
+        for i in kept:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        return " … ".join(
+            raw[clauses[run[0]][0] : clauses[run[-1]][1]].strip(" ,;:-") for run in runs
+        )
+
+    keep = list(marked)
+    while len(keep) > 1 and len(joined(keep)) > EVIDENCE_CHARS:
+        # leave out the clause that carries least: no figure, fewest matched parts, longest
+        keep.remove(min(keep, key=lambda i: (_has_digit(parts[i]), hit_counts[i], -len(parts[i]))))
+    piece = joined(keep)
+    lead = clauses[keep[0]][0] > 0
+    tail = clauses[keep[-1]][1] < len(raw)
+    if len(piece) > EVIDENCE_CHARS:  # one very long clause: a word-bounded window on it
+        piece, cut_front, cut_back = _window(piece, EVIDENCE_CHARS - 2)
+        lead, tail = lead or cut_front, tail or cut_back
+    return _ellipsed(piece, lead, tail)
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _window(text: str, limit: int) -> tuple[str, bool, bool]:
+    """At most `limit` characters of `text`, cut at word boundaries, keeping its first
+    figure in view; with whether the front and the back were cut."""
+    digit = next((i for i, ch in enumerate(text) if ch.isdigit()), 0)
+    start = 0 if digit < limit * 2 // 3 else text.find(" ", max(0, digit - limit // 3)) + 1
+    end = start + limit
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + limit // 2 else end
+    return text[start:end].strip(" ,;:-"), start > 0, end < len(text)
+
+
+def _ellipsed(piece: str, lead: bool, tail: bool) -> str:
+    return f"{'…' if lead else ''}{piece}{'…' if tail else ''}"
 
 
 def _best(
@@ -228,10 +285,11 @@ def mark_excluded(analysis: Analysis, scenario: Scenario) -> None:
     jargon_counts = analysis.span_counts(stuffing.concept)
     for s in doc.sentences:
         # a question back is left out, but a figure said with a rising tone is still a
-        # claim ("…to maybe 46%?"), and a request stays where the round keeps them
+        # claim ("…to maybe 46%?"), as is a statement that ends on a hedge ("…, I think?"),
+        # and a request stays where the round keeps them
         if (
             s.is_question
-            and (asks(s.text) or not _has_figure(analysis, s.index))
+            and (asks(s.text) or not (hedged(s.text) or _has_figure(analysis, s.index)))
             and not (keep_requests and _REQUEST.search(s.text))
         ):
             excluded.add(s.index)
