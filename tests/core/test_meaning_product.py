@@ -892,3 +892,180 @@ def test_mapping_evidence_is_the_sentence_that_maps(catalogue) -> None:
     assert result.met
     assert result.evidence and not any("400 ms" in e for e in result.evidence)
     assert any("share of suggestions accepted" in e for e in result.evidence)
+
+
+# Round 9 (auto-summarize): the played STRONG candidate whose mechanism shares its sentence with the
+# prediction, and cases by kind from the dev10/dev12 misjudgements, in our own words.
+STRONG9 = (
+    "I'd guess most people hit summarize on a long email thread because they need to know what "
+    "they personally have to do. If the summary opened with \"you're asked to:\" and the two or "
+    "three things addressed to them, they wouldn't need to scroll back through the thread, and "
+    "I'd expect the share of summaries that get closed within five seconds to fall from about "
+    "45% to 35%."
+)
+
+ROUND9 = [
+    # a condition on what the summary does, then the reader as the subject of an act: the mechanism,
+    # even in the sentence that also carries the predicted figure
+    case(AS, "causal_mechanism", True, STRONG9),
+    case(
+        AS,
+        "causal_mechanism",
+        True,
+        "If the recap led with the two questions addressed to you, you wouldn't have to dig "
+        "through forty messages, and I'd expect thread opens after a recap to drop from 50% to 40%.",
+    ),
+    # ...not when the act is the figure itself (the prediction, no step between)
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "If the summary starts from your last visit, about 20% more people will paste it into "
+        "their notes.",
+    ),
+    # being on the screen is not something the model does
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "I think if the recap is pinned when players log in, more of them will read what the guild "
+        "planned.",
+    ),
+    # saying you don't know why is no link
+    case(
+        AS,
+        "causal_mechanism",
+        False,
+        "Why shorter summaries win I honestly don't know yet, could be people skim, could be the "
+        "long ones ramble.",
+    ),
+    # the family of sources leaned on: leaderboards, competitor parity, another company's test
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "The newer open models top the public summarization leaderboards, so I'd swap ours for the "
+        "leader.",
+        "Better scores mean better summaries and happier users, it's that simple.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "Every other note-taking app has bullets and owners now. It's table stakes, so we ship "
+        "parity first and differentiate later.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "There's a good write-up from another company's A/B test where shorter summaries won, so "
+        "I'd skip our own test.",
+        "Those companies have more traffic than us; we'd just adopt their format.",
+    ),
+    # research first, declining to guess until it is in (the bet that follows only after a push)
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "First I'd commission a teardown of five competitors and a user survey, and I wouldn't want "
+        "to guess before that comes back.",
+        "Fine, if I have to bet: if the summary leads with the asks, I'd predict replies within an "
+        "hour go from 20% to 25%.",
+    ),
+    # research leaned on, conceded after the push
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        True,
+        "Gartner says summarization is the top gen-AI use case, so we should put a bigger team on it.",
+        "Yeah, fair, that's the category, not our users. If the summary leads with the asks, I'd "
+        "predict replies within an hour go from 20% to 25%.",
+    ),
+    # analysts as the users, a survey tool and a report as the product: no source leaned on
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        False,
+        "For the analysts who use our earnings-call summaries, if the summary puts every guidance "
+        "number in one table, they'd paste it into their notes without retyping.",
+        "Analysts live on speed.",
+    ),
+    case(
+        AS,
+        "ap:research_without_hypothesis",
+        False,
+        "For our engagement-survey tool, managers read a summary of the comments before they write "
+        "the report for their director.",
+        "The summary reports the majority view and drops the rest, so I'd make it keep the minority "
+        "comments.",
+    ),
+    # the budget stated in time or a fixed share, and what it forces
+    case(
+        AS,
+        "compute_constraint",
+        True,
+        "Our budget is 400 milliseconds at the 95th percentile and a fixed cost per call. So "
+        "whatever we do has to run on the small distilled model we already have.",
+    ),
+    case(
+        AS,
+        "compute_constraint",
+        True,
+        "An hour's meeting is ten thousand tokens and we get about a second and a fixed slice of "
+        "GPU, so no big model over the whole transcript; the small model pulls decisions only.",
+    ),
+    case(
+        AS,
+        "compute_constraint",
+        False,
+        "We'd try it on a small slice of users first, only the ones on the team plan.",
+    ),
+    # the metric named for the period, where it stands ("we're at") and the goal
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "The number for this quarter is summary acceptance, the share of summaries people keep. "
+        "We're at about 27% and the goal is 32%.",
+    ),
+    case(
+        AS,
+        "primary_metric",
+        True,
+        "Right now one in eight promised callbacks is missed; I think that drops to roughly 12.5% "
+        "down to about 8%, and missed callbacks is the number I'd stand behind.",
+    ),
+    case(
+        AS, "primary_metric", False, "We're at about 27% of users opening a summary each week."
+    ),
+    # halves compared by unit, with a population and a rule
+    case(
+        AS,
+        "experiment_plan",
+        True,
+        "We'd test it on around 80,000 players, half and half by guild, for two weeks, and pin it "
+        "for everyone only if the open rate is up at least four points with 95% confidence.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "c",
+    ROUND9,
+    ids=[f"r9:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)],
+)
+def test_round9_verdict_follows_meaning(catalogue, c: Case) -> None:
+    got, detail = _verdict(catalogue, c)
+    assert got == c.want, (c.answers, detail)
+
+
+def test_round9_mechanism_quote_is_the_mechanism_not_the_intent(catalogue) -> None:
+    """Played: the mechanism said in the same sentence as the prediction was only PARTLY met,
+    quoting the user-intent sentence; it is met now, quoting the sentence about the summary, and
+    the intent sentence alone earns no part of the mechanism."""
+    result = score_answers(catalogue.get(AS), [STRONG9]).criteria["causal_mechanism"]
+    assert result.met
+    assert result.evidence and all("If the summary opened with" in e for e in result.evidence)
+    intent = STRONG9.split(". If")[0] + "."
+    assert score_answers(catalogue.get(AS), [intent]).criteria["causal_mechanism"].score == 0.0
