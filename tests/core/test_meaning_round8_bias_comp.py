@@ -178,3 +178,134 @@ def test_verdict_follows_meaning(catalogue, c: Case) -> None:
         criterion = result.criteria[c.label]
         got, detail = criterion.met, (criterion.score, criterion.evidence)
     assert got == c.want, (c.answers, detail)
+
+
+# --- round 9 (dev10 misjudgements and the played interview in PLAY9), by kind, in our own words:
+# - a figure above the band asked for without naming the base ("Can you do 195?", "hoping for
+#   more... 200") is a base push: in this offer only the base, or the total, comes in that size;
+# - the offered base turned down ("doesn't work for me") or pushed up ("more than $172k") does not
+#   anchor it, and a push to raise the base earns no part of anchor_base;
+# - a sign-on figure with hundreds ("$26,500") is a figure;
+# - learning named as a value is not a budget-flex ask;
+# - an apology followed by a list of value labels (responsible AI, fairness, transparency,
+#   human-in-the-loop) is still apology only: the list is keyword stuffing, not a plan.
+ROUND9 = [
+    case("comp-negotiation", "ap:salary_only", True, "Appreciate the offer. Could you do 190?"),
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        True,
+        "Honestly I think I'm worth more than that. Another company offered me 210.",
+    ),
+    # near misses: the figure is the total, an equity target, or a sign-on; or in the band
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "So the total comes to about 195 in year one, and I was hoping for more equity.",
+    ),
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "I'm hoping for more equity: 0.05% if we hit 200 paying teams by next summer.",
+    ),
+    case(
+        "comp-negotiation",
+        "ap:salary_only",
+        False,
+        "Could you do $178k? I know 190 is out of reach with the band.",
+    ),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "Thanks for walking me through it. Honestly $172k doesn't work for me.",
+    ),
+    case("comp-negotiation", "anchor_base", False, "I'd like a base of more than $172k for this role."),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        True,
+        "Given the band, could we bump the base to $178k and leave it there?",
+    ),
+    case("comp-negotiation", "anchor_base", True, "Honestly the $172k base works for me as it stands."),
+    case("comp-negotiation", "sign_on", True, "Could the sign-on come up to $27,500 to cover the move?"),
+    case("comp-negotiation", "sign_on", False, "The sign-on at $23,000 is fine as it is, thanks."),
+    case("comp-negotiation", "budget_flex", False, "I value learning as a core part of who I am."),
+    case(
+        "comp-negotiation",
+        "budget_flex",
+        True,
+        "Could $3k of the sign-on be set aside for a conference in my first year?",
+    ),
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        True,
+        "I'm so sorry this happened. Our answer is responsible AI: fairness, transparency, "
+        "accountability, human-in-the-loop.",
+        "We'll keep improving it over time.",
+    ),
+    case(
+        "bias-complaint",
+        "ap:apology_only",
+        False,
+        "I'm so sorry this happened, and here is what we change. We'd add human-in-the-loop "
+        "review of flagged letters every week by the trust team.",
+    ),
+    case(
+        "bias-complaint",
+        "mitigation_plan",
+        True,
+        "Holistically, we'd rebalance the training data so letters from women make up half.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "c",
+    ROUND9,
+    ids=[f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)],
+)
+def test_verdict_follows_meaning_round9(catalogue, c: Case) -> None:
+    test_verdict_follows_meaning(catalogue, c)
+
+
+# The weak salary-only candidate of the played interview (PLAY9): the bare "Can you do 195?" is
+# already the base push, and wanting "a higher salary" earns no part of anchoring the base.
+PLAYED = [
+    "Thanks for the offer! I was hoping for more though. Can you do 195?",
+    "I really think I'm worth more than that. My friend at another company got 200.",
+    "I don't know, I just want a higher salary.",
+    "ok",
+]
+
+
+def test_played_salary_only_candidate(catalogue) -> None:
+    scenario = catalogue.get("comp-negotiation")
+    first = score_answers(scenario, PLAYED[:1], require_substance=False)
+    assert "salary_only" in first.antipatterns, first.antipattern_evidence
+    whole = score_answers(scenario, PLAYED)
+    assert "salary_only" in whole.antipatterns
+    anchor = whole.criteria["anchor_base"]
+    assert anchor.score == 0.0, anchor.evidence
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "I don't know, I just want a higher salary for this role.",
+        "I'd need to be at $205k base before I could move.",
+        "To be straight with you, $172k doesn't work for me at all.",
+    ],
+)
+def test_base_push_earns_no_part_of_anchor(catalogue, answer: str) -> None:
+    anchor = score_answers(catalogue.get("comp-negotiation"), [answer]).criteria["anchor_base"]
+    assert anchor.score == 0.0, anchor.evidence
+
+
+def test_neutral_base_talk_keeps_its_part(catalogue) -> None:
+    answer = "Base I'd have to sit with, I haven't worked that part out yet."
+    anchor = score_answers(catalogue.get("comp-negotiation"), [answer]).criteria["anchor_base"]
+    assert anchor.score == 0.4, anchor.evidence
