@@ -690,3 +690,347 @@ def test_verdict_follows_meaning(catalogue, c: Case) -> None:
         criterion = result.criteria[c.label]
         got, detail = criterion.met, (criterion.score, criterion.evidence)
     assert got == c.want, (c.answers, detail)
+
+
+# Round 9 (dev10 f/g, dev12 m/o): cases in our own words, with near misses, one or more per kind
+# of rule changed:
+# - tone monitoring_plan: what a guard on the output catches, a sample read by people, a service
+#   objective and its error budget, calls from the people the messages reach; a line held for a
+#   stretch ("two weeks running"); a feature that switches itself off at a line; a target on an
+#   offline score is no production line;
+# - tone business_mapping: suggestions bucketed by the offline score, what the offline number
+#   "has to move", the model's confidence telling whether writers keep a suggestion; "BLEU
+#   against the references" and "data-driven" are no link, and "a more accurate model means
+#   happier customers means revenue" is a slogan;
+# - tone rollout_first: a switch-off at a line with someone alerted is monitoring, not a rollout
+#   plan;
+# - tone compute_limits: a small model for most requests and the big one only for the hard few;
+# - impact-resume research_resume: book chapters, guest lectures, grants, GitHub stars, public
+#   benchmarks and contest wins are credentials; owning a model is no launch; taking a paper
+#   back ("that's not what you're asking") still offered it; a credential waved off in the same
+#   breath ("that's all", "nice for the team, but the number...") is not the move;
+# - impact-resume engineering_metric_only "more accurate than"; skills_listing is not vetoed by
+#   a product kind ("a photo-sharing app"); quantified_lift before/after pairs ("months after");
+#   product_outcome calls avoided and evenings given back; risk_framing a review queue for what
+#   the model was unsure about.
+ROUND9 = [
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "After we ship, a guard checks every rewrite for changed prices; if it catches "
+            "more than 10 in a day, the rewrite button switches itself off and the on-call "
+            "hears about it.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "The platform team owns a service objective of 99% of suggestions back in under "
+            "500 ms over a week; if we burn the error budget, releases freeze.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "Each month our editor-in-chief reads a sample of 200 live rewrites, and if the "
+            "off-tone rate is above 4% the next release waits.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "If the share of suggestions people delete goes over 30% on any day, the feature "
+            "turns itself off automatically.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        True,
+        (
+            "After launch the support lead gets a weekly count of calls from customers "
+            "confused by our letters. Over 50 per thousand for two weeks running and we go "
+            "back to the old template.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        (
+            "We'd aim for a perplexity under 10 and BLEU over 35. After launch we'd track "
+            "quality, drift and complaints.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        ("After launch we'd roll back automatically if something looks off.",),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "Offline we rate readability, but what that has to move is how many customers "
+            "phone the helpline about a letter. In the trial, simpler letters took those "
+            "calls from 40 to 30 per thousand.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "We bucketed last quarter's suggestions by the classifier's tone score and looked"
+            " at the accept rate in each bucket: it rose from 20% in the lowest to 45% in the"
+            " highest.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        True,
+        (
+            "Suggestions the model gave high confidence were kept about twice as often as the"
+            " rest, so its confidence tells you whether a writer will keep one.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "We'd report BLEU against the editors' rewrites, and separately the retention of "
+            "paying teams. Both go to the board.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "We track BLEU and perplexity for the model and DAU on the product side; having "
+            "both is what makes us data-driven.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "Model quality maps straight to business value: a more accurate model means "
+            "happier customers, and happier customers mean more revenue, a direct line.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "ap:rollout_first",
+        False,
+        (
+            "Once it's live, if writers flag more than 2% of rewrites as wrong, the team lead"
+            " gets an alert and we switch it off for everyone.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "ap:rollout_first",
+        True,
+        ("I'd start behind a feature flag: 5% of writers, then half, then everyone.",),
+    ),
+    Case(
+        "tone-transformer",
+        "compute_limits",
+        True,
+        (
+            "Replies must go out within 20 seconds of the trigger, and on a busy morning "
+            "that's thousands at once. A small fine-tuned model handles the routine ones and "
+            "the big one only sees the hard 5%.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "My proudest work is the O'Reilly chapter I co-wrote on retrieval, and I guest-"
+            "lecture on it every spring.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "For outcomes: we landed a research grant with a university lab and open-sourced "
+            "the model, which has thousands of GitHub stars.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "I owned the ranking model. It beat the public benchmark by three points and we "
+            "wrote it up for a NeurIPS workshop.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "It was a prototype from our winter hack week. It won the hack week, and the CEO "
+            "loved the demo.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        True,
+        (
+            "The headline is that we got a workshop paper out of it. Actually, that's not "
+            "what you're asking, let me start again.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        ("Background: a PhD in vision, that's all; it helps me talk to the scientists.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        (
+            "I gave a talk on it at a meetup, but why I like it is what it changed: "
+            "pharmacists stopped staying late to finish labels.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        (
+            "It won an internal award, which was nice for the team, but the number I'd want "
+            "you to remember is days to payment, down by a week.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        True,
+        (
+            "The new classifier was 25% more accurate than the old rules and answered in "
+            "under a second.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:engineering_metric_only",
+        False,
+        ("Our ranker beat the benchmark by six points... hang on, that's not what you're asking.",),
+    ),
+    Case(
+        "impact-resume",
+        "ap:skills_listing",
+        True,
+        (
+            "I shipped a tagging feature for a photo-sharing app; day to day I was in Python "
+            "and PyTorch, with Docker and Kubernetes for serving.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "quantified_lift",
+        True,
+        (
+            "Before the assistant, 70 in 100 claims were paid without a query; six months "
+            "after, 78 in 100.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        ("Pharmacists spent far less of their evenings on paperwork once the drafts arrived.",),
+    ),
+    Case(
+        "impact-resume",
+        "product_outcome",
+        True,
+        (
+            "Fewer residents had to phone in about their letters, because the letters finally"
+            " said what was decided.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        True,
+        (
+            "Before launch, anything the model was unsure about went to a review queue, and "
+            "our team hand-checked 400 outputs.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("After launch we added a review queue for anything it was unsure about.",),
+    ),
+    Case(
+        "tone-transformer",
+        "monitoring_plan",
+        False,
+        (
+            "Before launch, raters read a sample of 300 rewrites; if more than 5% are off-"
+            "tone we keep training.",
+        ),
+    ),
+    Case(
+        "tone-transformer",
+        "business_mapping",
+        False,
+        (
+            "We only show suggestions where the model's confidence is above 0.7, because low-"
+            "confidence ones read badly.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "ap:research_resume",
+        False,
+        (
+            "After my PhD I joined as the first PM on the editor and shipped inline rewrite. "
+            "Writers used it a lot.",
+        ),
+    ),
+    Case(
+        "impact-resume",
+        "risk_framing",
+        False,
+        ("We were unsure whether privacy would matter much to these customers, so we kept going.",),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "c",
+    ROUND9,
+    ids=[
+        f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)
+    ],
+)
+def test_round9_verdict_follows_meaning(catalogue, c: Case) -> None:
+    test_verdict_follows_meaning(catalogue, c)
