@@ -235,7 +235,10 @@ def normalise(text: str) -> str:
 
 # --- clauses and negation ----------------------------------------------------
 
-_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b", re.I)
+# A comma or colon between two digits ("30,000 users", "10:30") is part of a number.
+_CLAUSE_BREAK = re.compile(
+    r"[,:](?!\d)|(?<!\d)[,:]|[;()\[\]]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b", re.I
+)
 
 NEGATION_CUES = re.compile(
     r"\b(?:not|no|never|nor|neither|without|cannot|can't|won't|wouldn't|don't|doesn't|"

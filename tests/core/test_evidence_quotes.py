@@ -4,7 +4,7 @@ statements ("…, I think?") scored as the statements they are."""
 from __future__ import annotations
 
 from bot.core.scorer import EVIDENCE_CHARS, hedged, score_answers, shorten
-from bot.core.text import Hit, analyse
+from bot.core.text import Hit, analyse, clause_breaks
 
 MONITORING = (
     "Once it's live, I'd watch acceptance and the number of 'this sounds wrong' reports every "
@@ -84,3 +84,24 @@ def test_hedged_is_a_tag_at_the_end_only() -> None:
     assert hedged("they'd keep it open, probably?")
     assert not hedged("I think we should ship it?")  # the hedge opens it: still rising, no tag
     assert not hedged("Should we do that?")
+
+
+def test_a_thousands_comma_is_not_a_clause_break() -> None:
+    """Found by playing: "…a random half of roughly 30 … and we switch everyone over…" cut
+    "30,000 active users" at its comma."""
+    text = "We'd give it to a random half of roughly 30,000 active users, then stop at 10:30."
+    doc = analyse([text])
+    breaks = [text[a:b] for a, b in clause_breaks(doc.text, doc.sentences[0])]
+    assert breaks == [","]
+
+
+def test_the_experiment_quote_keeps_the_population(catalogue) -> None:
+    answer = (
+        "We'd give the new version to a random half of roughly 30,000 active users for two "
+        "weeks, the rest keep today's summary, and we switch everyone over only if the drop in "
+        "quick closes is at least 3 points and the 95% interval doesn't cross zero."
+    )
+    result = score_answers(catalogue.get("auto-summarize"), [answer])
+    plan = result.criteria["experiment_plan"]
+    assert plan.met
+    assert any("30,000 active users" in quote for quote in plan.evidence), plan.evidence
