@@ -266,3 +266,187 @@ def _verdict(catalogue, c: Case) -> tuple[bool, object]:
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)
     assert got == c.want, (c.answers, detail)
+
+
+# --- round 9 (dev10 f/g, dev12 l/n, PLAY9): cases written for these tests ---------------
+
+CASES9 = [
+    # values-alignment: mission_link
+    # a sign-off before the model's output takes effect is the decision (PLAY9)
+    case(
+        VA,
+        "mission_link",
+        True,
+        "On our contract tool I decided a generated clause would never be added to the agreement "
+        "until the lawyer had reviewed and accepted it.",
+    ),
+    # a motto about AI next to a product named in the next answer is no link (PLAY9)
+    case(
+        VA,
+        "mission_link",
+        False,
+        "Technology should lift people up, not replace them.",
+        "In my last role I looked after the email product for a bank.",
+    ),
+    case(
+        VA,
+        "mission_link",
+        False,
+        "Picture a tired copywriter with forty emails to write. This is augmenting, not replacing.",
+    ),
+    # the model held to a narrow part, the person writing the real text
+    case(
+        VA,
+        "mission_link",
+        True,
+        "We changed the poem helper so the assistant only suggests a rhyme or an image, and the "
+        "pupil writes the actual line.",
+    ),
+    # values-alignment: tradeoff, a cost in words and the stakeholder who paid it (PLAY9)
+    case(
+        VA,
+        "tradeoff",
+        True,
+        "At a legal startup I decided no drafted reply would go out until the paralegal had "
+        "approved it.",
+        "It made each reply a few minutes slower, and two partner firms complained about it.",
+    ),
+    # values-alignment: generic_values, the family of the thing leaned on
+    case(VA, "ap:generic_values", True, "I'm a big believer that good tools disappear and make people shine."),
+    case(VA, "ap:generic_values", True, "For me it all comes down to respect. Great teams are built on trust."),
+    case(
+        VA,
+        "ap:generic_values",
+        True,
+        "We'd do design thinking: empathy interviews, journey maps, ideate, prototype and test.",
+    ),
+    case(VA, "ap:generic_values", True, "Integrity is everything. Be transparent, be humble, and it follows."),
+    # ... not when the slogan is named only to set it aside for the decision
+    case(
+        VA,
+        "ap:generic_values",
+        False,
+        "'Human first' is a big word, but for us it meant the suggestion sits beside the text and "
+        "they choose which lines to keep.",
+    ),
+    # "to be honest" is not a value
+    case(VA, "ap:generic_values", False, "Did it cost us? Not really, to be honest."),
+    # values-alignment: concrete_example
+    case(VA, "concrete_example", True, "We cut the auto-publish step from the blog tool after the beta."),
+    case(
+        VA,
+        "concrete_example",
+        False,
+        "I coached debate until last year, so my background is speeches, not shipping products. "
+        "For a speech helper I'd put the comments in the margin.",
+    ),
+    # impact-lens: timeline_manager, by family
+    case(IL, "ap:timeline_manager", True, "My bar for success is simple: we delivered what we promised, when we promised."),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "The story I'd tell leadership is that we hit every milestone we committed to.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "The post-mortem covers what slipped and which dependencies hurt us, so next quarter's "
+        "plan is tighter.",
+    ),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "The last phase is mostly stakeholder management, with a status deck so no partner is caught "
+        "off guard.",
+    ),
+    # ... not when the timeline role is turned down and the metric claimed
+    case(
+        IL,
+        "ap:timeline_manager",
+        False,
+        "I don't see this job as chasing dates or running stand-ups. The PM owns the metric.",
+    ),
+    # impact-lens: iteration, the result traced to its parts and fed forward
+    case(
+        IL,
+        "iteration",
+        True,
+        "Afterwards I'd check how much of the lift came from a handful of big customers. If it's "
+        "concentrated there, the next test targets small teams.",
+    ),
+    case(
+        IL,
+        "iteration",
+        True,
+        "I'd look at where the variance came from: maybe power users gained and new ones didn't, "
+        "and the next experiment aims at new users.",
+    ),
+    # impact-lens: experiment_plan, the two arms said as "half do, half don't"
+    case(
+        IL,
+        "experiment_plan",
+        True,
+        "We'd alternate by week so half the tickets get the draft and half don't, about 8,000 "
+        "tickets each, and keep it only if the 95% interval excludes zero.",
+    ),
+    # impact-lens: cool_features, liking the question is no hype about a feature
+    case(
+        IL,
+        "ap:cool_features",
+        False,
+        "The Impact Lens, I love it. Phase one is the bet, phase two the test.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "c",
+    CASES9,
+    ids=[f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES9)],
+)
+def test_verdict_follows_meaning_round9(catalogue, c: Case) -> None:
+    got, detail = _verdict(catalogue, c)
+    assert got == c.want, (c.answers, detail)
+
+
+PLAY9_VALUES = (
+    "I care a lot about keeping people at the centre of what we build. AI should make people "
+    "better, not replace them.",
+    "At my last job I ran the product for a note-taking app for doctors. We had a feature that "
+    "drafted the visit note from the recording, and I decided the draft would never be saved to "
+    "the record until the doctor had read and signed it, even though that slowed things down.",
+    "We lost some speed, the notes took about a minute longer per visit, and a couple of clinics "
+    "complained. But the doctors trusted it more and usage grew.",
+)
+
+
+def test_play9_mission_link_is_met_by_the_sign_off_decision(catalogue) -> None:
+    """PLAY9: met by the sign-off sentence, not by the slogan paired with a product noun."""
+    r = score_answers(catalogue.get(VA), list(PLAY9_VALUES))
+    ml = r.criteria["mission_link"]
+    assert ml.met
+    assert any("until the doctor had read and signed it" in q for q in ml.evidence), ml.evidence
+    assert not any("not replace them" in q for q in ml.evidence), ml.evidence
+
+
+def test_play9_tradeoff_with_a_figure_and_a_stakeholder_is_met(catalogue) -> None:
+    r = score_answers(catalogue.get(VA), list(PLAY9_VALUES))
+    t = r.criteria["tradeoff"]
+    assert t.met, (t.score, t.evidence)
+    assert not any("not replace them" in q for q in t.evidence), t.evidence
+
+
+def test_round9_metric_handed_to_others_is_still_the_timeline_role(catalogue) -> None:
+    """Someone else owning the metric is no claim of it: the schedule stays the job."""
+    c = case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "Data science owns the metric. My job is the roadmap and the launch date, with a weekly "
+        "status update to leadership.",
+    )
+    got, detail = _verdict(catalogue, c)
+    assert got, detail
