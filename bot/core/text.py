@@ -235,10 +235,21 @@ def normalise(text: str) -> str:
 
 # --- clauses and negation ----------------------------------------------------
 
-# A comma or colon between two digits ("30,000 users", "10:30") is part of a number.
-_CLAUSE_BREAK = re.compile(
-    r"[,:](?!\d)|(?<!\d)[,:]|[;()\[\]]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b", re.I
-)
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bthough\b", re.I)
+
+
+def _in_number(text: str, start: int, end: int) -> bool:
+    """A comma or colon between two digits ("30,000 users", "10:30"): part of a number,
+    not a clause break."""
+    return (
+        end == start + 1
+        and start > 0
+        and end < len(text)
+        and text[start] in ",:"
+        and text[start - 1].isdigit()
+        and text[end].isdigit()
+    )
+
 
 NEGATION_CUES = re.compile(
     r"\b(?:not|no|never|nor|neither|without|cannot|can't|won't|wouldn't|don't|doesn't|"
@@ -320,14 +331,19 @@ def clause_breaks(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     base = sentence.start
     piece = text[base : sentence.end]
     if not piece.isascii():
-        return [(base + m.start(), base + m.end()) for m in _CLAUSE_BREAK.finditer(piece)]
+        found = [(base + m.start(), base + m.end()) for m in _CLAUSE_BREAK.finditer(piece)]
+        return [(a, b) for a, b in found if not _in_number(text, a, b)]
     lowered = piece.lower()
     starts: list[int] = []
     for needle in (*_CLAUSE_BREAK_MARKS, *_CLAUSE_BREAK_WORDS):
         starts += find_all(lowered, needle)
     starts += [at - 1 for at in find_all(piece, "-") if at]  # "\s-\s": the space before
     starts.sort()
-    return [(base + a, base + b) for a, b in leftmost_matches(_CLAUSE_BREAK, piece, starts)]
+    return [
+        (base + a, base + b)
+        for a, b in leftmost_matches(_CLAUSE_BREAK, piece, starts)
+        if not _in_number(text, base + a, base + b)
+    ]
 
 
 def find_all(haystack: str, needle: str) -> list[int]:
@@ -394,10 +410,21 @@ def _clause_bounds(
         else:
             return clause_start, clause_end
     before = text[s_start:start]
-    found = list(_CLAUSE_BREAK.finditer(before))
+    found = [
+        m
+        for m in _CLAUSE_BREAK.finditer(before)
+        if not _in_number(text, s_start + m.start(), s_start + m.end())
+    ]
     clause_start = s_start + found[-1].end() if found else s_start
     after = text[end:s_end]
-    cut = _CLAUSE_BREAK.search(after)
+    cut = next(
+        (
+            m
+            for m in _CLAUSE_BREAK.finditer(after)
+            if not _in_number(text, end + m.start(), end + m.end())
+        ),
+        None,
+    )
     clause_end = end + cut.start() if cut else s_end
     return clause_start, clause_end
 

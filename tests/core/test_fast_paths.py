@@ -33,6 +33,7 @@ from bot.core.text import (
     NegationScope,
     QuantityScan,
     Sentence,
+    _in_number,
     _sentence_breaks,
     analyse,
     clause_breaks,
@@ -178,7 +179,10 @@ def test_sentence_breaks_match_the_regex() -> None:
 def test_clause_breaks_match_the_regex() -> None:
     for text in TEXTS:
         sentence = Sentence(0, 0, 0, len(text), text)
-        expected = [m.span() for m in _CLAUSE_BREAK.finditer(text)]
+        # a comma or colon between two digits ("30,000") is part of a number, not a break
+        expected = [
+            m.span() for m in _CLAUSE_BREAK.finditer(text) if not _in_number(text, *m.span())
+        ]
         assert clause_breaks(text, sentence) == expected, text
 
 

@@ -898,7 +898,7 @@ def test_mapping_evidence_is_the_sentence_that_maps(catalogue) -> None:
 # prediction, and cases by kind from the dev10/dev12 misjudgements, in our own words.
 STRONG9 = (
     "I'd guess most people hit summarize on a long email thread because they need to know what "
-    "they personally have to do. If the summary opened with \"you're asked to:\" and the two or "
+    'they personally have to do. If the summary opened with "you\'re asked to:" and the two or '
     "three things addressed to them, they wouldn't need to scroll back through the thread, and "
     "I'd expect the share of summaries that get closed within five seconds to fall from about "
     "45% to 35%."
@@ -913,7 +913,8 @@ ROUND9 = [
         "causal_mechanism",
         True,
         "If the recap led with the two questions addressed to you, you wouldn't have to dig "
-        "through forty messages, and I'd expect thread opens after a recap to drop from 50% to 40%.",
+        "through forty messages, and I'd expect thread opens after a recap to drop from 50% to "
+        "40%.",
     ),
     # ...not when the act is the figure itself (the prediction, no step between)
     case(
@@ -968,7 +969,8 @@ ROUND9 = [
         AS,
         "ap:research_without_hypothesis",
         True,
-        "First I'd commission a teardown of five competitors and a user survey, and I wouldn't want "
+        "First I'd commission a teardown of five competitors and a user survey, and I wouldn't "
+        "want "
         "to guess before that comes back.",
         "Fine, if I have to bet: if the summary leads with the asks, I'd predict replies within an "
         "hour go from 20% to 25%.",
@@ -978,7 +980,8 @@ ROUND9 = [
         AS,
         "ap:research_without_hypothesis",
         True,
-        "Gartner says summarization is the top gen-AI use case, so we should put a bigger team on it.",
+        "Gartner says summarization is the top gen-AI use case, so we should put a bigger team on "
+        "it.",
         "Yeah, fair, that's the category, not our users. If the summary leads with the asks, I'd "
         "predict replies within an hour go from 20% to 25%.",
     ),
@@ -997,7 +1000,8 @@ ROUND9 = [
         False,
         "For our engagement-survey tool, managers read a summary of the comments before they write "
         "the report for their director.",
-        "The summary reports the majority view and drops the rest, so I'd make it keep the minority "
+        "The summary reports the majority view and drops the rest, so I'd make it keep the "
+        "minority "
         "comments.",
     ),
     # the budget stated in time or a fixed share, and what it forces
@@ -1036,9 +1040,7 @@ ROUND9 = [
         "Right now one in eight promised callbacks is missed; I think that drops to roughly 12.5% "
         "down to about 8%, and missed callbacks is the number I'd stand behind.",
     ),
-    case(
-        AS, "primary_metric", False, "We're at about 27% of users opening a summary each week."
-    ),
+    case(AS, "primary_metric", False, "We're at about 27% of users opening a summary each week."),
     # halves compared by unit, with a population and a rule
     case(
         AS,

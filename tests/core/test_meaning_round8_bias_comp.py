@@ -99,8 +99,7 @@ BIAS = [
         "bias-complaint",
         "mitigation_plan",
         True,
-        "We'd debias the training data by reweighting the letters from under-represented "
-        "dialects.",
+        "We'd debias the training data by reweighting the letters from under-represented dialects.",
     ),
 ]
 
@@ -222,15 +221,30 @@ ROUND9 = [
         False,
         "Thanks for walking me through it. Honestly $172k doesn't work for me.",
     ),
-    case("comp-negotiation", "anchor_base", False, "I'd like a base of more than $172k for this role."),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        False,
+        "I'd like a base of more than $172k for this role.",
+    ),
     case(
         "comp-negotiation",
         "anchor_base",
         True,
         "Given the band, could we bump the base to $178k and leave it there?",
     ),
-    case("comp-negotiation", "anchor_base", True, "Honestly the $172k base works for me as it stands."),
-    case("comp-negotiation", "sign_on", True, "Could the sign-on come up to $27,500 to cover the move?"),
+    case(
+        "comp-negotiation",
+        "anchor_base",
+        True,
+        "Honestly the $172k base works for me as it stands.",
+    ),
+    case(
+        "comp-negotiation",
+        "sign_on",
+        True,
+        "Could the sign-on come up to $27,500 to cover the move?",
+    ),
     case("comp-negotiation", "sign_on", False, "The sign-on at $23,000 is fine as it is, thanks."),
     case("comp-negotiation", "budget_flex", False, "I value learning as a core part of who I am."),
     case(
@@ -266,7 +280,9 @@ ROUND9 = [
 @pytest.mark.parametrize(
     "c",
     ROUND9,
-    ids=[f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)],
+    ids=[
+        f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)
+    ],
 )
 def test_verdict_follows_meaning_round9(catalogue, c: Case) -> None:
     test_verdict_follows_meaning(catalogue, c)

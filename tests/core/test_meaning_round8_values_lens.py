@@ -35,7 +35,8 @@ CASES = [
         VA,
         "mission_link",
         False,
-        "At a travel startup I shipped a one-click itinerary writer: the agent enters the dates and "
+        "At a travel startup I shipped a one-click itinerary writer: the agent enters the dates "
+        "and "
         "the AI generates the entire trip email, ready to send.",
         "Nearly all of them went out as generated, which we saw as a win for the agents.",
     ),
@@ -77,7 +78,8 @@ CASES = [
         VA,
         "mission_link",
         False,
-        "Machines propose, people choose. That's the lens I bring to every planning meeting, though "
+        "Machines propose, people choose. That's the lens I bring to every planning meeting, "
+        "though "
         "I haven't had to make that call on a real feature.",
     ),
     # restating the principle's own name is no link
@@ -160,7 +162,8 @@ CASES = [
         IL,
         "iteration",
         False,
-        "I'd expect the reply rate lands at about 30%, up from 24%. The next step is an A/B test on "
+        "I'd expect the reply rate lands at about 30%, up from 24%. The next step is an A/B test "
+        "on "
         "new teams.",
     ),
     case(
@@ -312,15 +315,30 @@ CASES9 = [
         "It made each reply a few minutes slower, and two partner firms complained about it.",
     ),
     # values-alignment: generic_values, the family of the thing leaned on
-    case(VA, "ap:generic_values", True, "I'm a big believer that good tools disappear and make people shine."),
-    case(VA, "ap:generic_values", True, "For me it all comes down to respect. Great teams are built on trust."),
+    case(
+        VA,
+        "ap:generic_values",
+        True,
+        "I'm a big believer that good tools disappear and make people shine.",
+    ),
+    case(
+        VA,
+        "ap:generic_values",
+        True,
+        "For me it all comes down to respect. Great teams are built on trust.",
+    ),
     case(
         VA,
         "ap:generic_values",
         True,
         "We'd do design thinking: empathy interviews, journey maps, ideate, prototype and test.",
     ),
-    case(VA, "ap:generic_values", True, "Integrity is everything. Be transparent, be humble, and it follows."),
+    case(
+        VA,
+        "ap:generic_values",
+        True,
+        "Integrity is everything. Be transparent, be humble, and it follows.",
+    ),
     # ... not when the slogan is named only to set it aside for the decision
     case(
         VA,
@@ -332,7 +350,12 @@ CASES9 = [
     # "to be honest" is not a value
     case(VA, "ap:generic_values", False, "Did it cost us? Not really, to be honest."),
     # values-alignment: concrete_example
-    case(VA, "concrete_example", True, "We cut the auto-publish step from the blog tool after the beta."),
+    case(
+        VA,
+        "concrete_example",
+        True,
+        "We cut the auto-publish step from the blog tool after the beta.",
+    ),
     case(
         VA,
         "concrete_example",
@@ -341,7 +364,12 @@ CASES9 = [
         "For a speech helper I'd put the comments in the margin.",
     ),
     # impact-lens: timeline_manager, by family
-    case(IL, "ap:timeline_manager", True, "My bar for success is simple: we delivered what we promised, when we promised."),
+    case(
+        IL,
+        "ap:timeline_manager",
+        True,
+        "My bar for success is simple: we delivered what we promised, when we promised.",
+    ),
     case(
         IL,
         "ap:timeline_manager",
@@ -359,7 +387,8 @@ CASES9 = [
         IL,
         "ap:timeline_manager",
         True,
-        "The last phase is mostly stakeholder management, with a status deck so no partner is caught "
+        "The last phase is mostly stakeholder management, with a status deck so no partner is "
+        "caught "
         "off guard.",
     ),
     # ... not when the timeline role is turned down and the metric claimed
@@ -405,7 +434,9 @@ CASES9 = [
 @pytest.mark.parametrize(
     "c",
     CASES9,
-    ids=[f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES9)],
+    ids=[
+        f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES9)
+    ],
 )
 def test_verdict_follows_meaning_round9(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)

@@ -173,8 +173,8 @@ def test_own_adversarial_cases(catalogue) -> None:
     assert report.antipatterns_macro_f1 >= 0.80, report.table()
 
 
-HELDOUT_CRITERIA = 0.90
-HELDOUT_ANTIPATTERNS = 0.85
+HELDOUT_CRITERIA = 0.92
+HELDOUT_ANTIPATTERNS = 0.93
 HELDOUT = sorted((DATA / "heldout").glob("*.jsonl"))
 
 
@@ -184,8 +184,10 @@ def test_heldout_blind_set(catalogue) -> None:
     detectors; nobody tuning the detectors has looked at them.
 
     Before the meaning fixes of issue 10: criteria 0.871, anti-patterns 0.843; after three
-    tuning rounds on 446 dev transcripts from other annotators: 0.919 and 0.871 (the
-    milestone is 0.93 and 0.95). The floors below only guard against a regression.
+    tuning rounds on 446 dev transcripts from other annotators: 0.919 and 0.871; after
+    round 7: 0.924 and 0.914; after rounds 8 and 9 (dev8-dev12, the last aimed at one weak
+    anti-pattern a file): 0.939 and 0.951 (the milestone is 0.93 and 0.95). The floors
+    below only guard against a regression.
     """
     rows = [row for path in HELDOUT for row in load_jsonl(path)]
     assert len(rows) == 210
