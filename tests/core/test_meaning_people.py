@@ -9,23 +9,11 @@ Each asserts one criterion met or not met, or one anti-pattern present or not.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pytest
 
 from bot.core.scorer import score_answers
-
-
-class Case(NamedTuple):
-    scenario: str
-    label: str  # a criterion id, or "ap:<anti-pattern id>"
-    want: bool
-    answers: tuple[str, ...]
-
-
-def case(scenario: str, label: str, want: bool, *answers: str) -> Case:
-    return Case(scenario, label, want, answers)
-
+from tests.core.meaning_cases import Case, case
+from tests.core.meaning_cases import verdict as _verdict
 
 ISSUE = [
     # praise from engineering leadership for speed and accuracy is not a product outcome
@@ -981,14 +969,6 @@ CASES = (
     + COMP_NEW
     + DEV4_NEW
 )
-
-
-def _verdict(catalogue, c: Case) -> tuple[bool, object]:
-    result = score_answers(catalogue.get(c.scenario), list(c.answers))
-    if c.label.startswith("ap:"):
-        return c.label[3:] in result.antipatterns, result.antipatterns
-    criterion = result.criteria[c.label]
-    return criterion.met, (criterion.score, criterion.evidence)
 
 
 @pytest.mark.parametrize(

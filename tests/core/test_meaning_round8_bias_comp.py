@@ -16,23 +16,11 @@ these tests in our own words (not copied from any labelled set):
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pytest
 
 from bot.core.scorer import score_answers
-
-
-class Case(NamedTuple):
-    scenario: str
-    label: str  # a criterion id, or "ap:<anti-pattern id>"
-    want: bool
-    answers: tuple[str, ...]
-
-
-def case(scenario: str, label: str, want: bool, *answers: str) -> Case:
-    return Case(scenario, label, want, answers)
-
+from tests.core.meaning_cases import Case, case
+from tests.core.meaning_cases import verdict as _verdict
 
 BIAS = [
     # the output's apologetic tone is what the user reported; the answer then remediates
@@ -170,12 +158,7 @@ CASES = BIAS + COMP
     ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
 )
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
-    result = score_answers(catalogue.get(c.scenario), list(c.answers))
-    if c.label.startswith("ap:"):
-        got, detail = c.label[3:] in result.antipatterns, result.antipatterns
-    else:
-        criterion = result.criteria[c.label]
-        got, detail = criterion.met, (criterion.score, criterion.evidence)
+    got, detail = _verdict(catalogue, c)
     assert got == c.want, (c.answers, detail)
 
 

@@ -28,19 +28,10 @@ more per kind of rule changed in this round, each kind with near misses:
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pytest
 
-from bot.core.scorer import score_answers
-
-
-class Case(NamedTuple):
-    scenario: str
-    label: str  # a criterion id, or "ap:<anti-pattern id>"
-    want: bool
-    answers: tuple[str, ...]
-
+from tests.core.meaning_cases import Case
+from tests.core.meaning_cases import verdict as _verdict
 
 CASES = [
     Case(
@@ -683,12 +674,7 @@ CASES = [
     ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
 )
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
-    result = score_answers(catalogue.get(c.scenario), list(c.answers))
-    if c.label.startswith("ap:"):
-        got, detail = c.label[3:] in result.antipatterns, result.antipatterns
-    else:
-        criterion = result.criteria[c.label]
-        got, detail = criterion.met, (criterion.score, criterion.evidence)
+    got, detail = _verdict(catalogue, c)
     assert got == c.want, (c.answers, detail)
 
 

@@ -8,23 +8,11 @@ criterion met or not met, or one anti-pattern present or not.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import pytest
 
 from bot.core.scorer import score_answers
-
-
-class Case(NamedTuple):
-    scenario: str
-    label: str  # a criterion id, or "ap:<anti-pattern id>"
-    want: bool
-    answers: tuple[str, ...]
-
-
-def case(scenario: str, label: str, want: bool, *answers: str) -> Case:
-    return Case(scenario, label, want, answers)
-
+from tests.core.meaning_cases import Case, case
+from tests.core.meaning_cases import verdict as _verdict
 
 VA, IL = "values-alignment", "impact-lens"
 
@@ -251,14 +239,6 @@ CASES = [
         "The roadmap only matters because the reply rate should go from 20% to 26% by June.",
     ),
 ]
-
-
-def _verdict(catalogue, c: Case) -> tuple[bool, object]:
-    result = score_answers(catalogue.get(c.scenario), list(c.answers))
-    if c.label.startswith("ap:"):
-        return c.label[3:] in result.antipatterns, result.antipatterns
-    criterion = result.criteria[c.label]
-    return criterion.met, (criterion.score, criterion.evidence)
 
 
 @pytest.mark.parametrize(
