@@ -26,3 +26,11 @@ def verdict(catalogue: Catalogue, c: Case) -> tuple[bool, object]:
         return c.label[3:] in result.antipatterns, result.antipatterns
     criterion = result.criteria[c.label]
     return criterion.met, (criterion.score, criterion.evidence)
+
+
+def case_ids(cases: list[Case], prefix: str = "") -> list[str]:
+    """Test ids that say what each case expects: "<scenario>:<label>:met|not:<n>"."""
+    return [
+        f"{prefix}{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}"
+        for i, c in enumerate(cases)
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.scorer import score_answers
-from tests.core.meaning_cases import Case, case
+from tests.core.meaning_cases import Case, case, case_ids
 from tests.core.meaning_cases import verdict as _verdict
 
 AS, IL, TT = "auto-summarize", "impact-lens", "tone-transformer"
@@ -841,7 +841,7 @@ CASES = ISSUE + AUTO_SUMMARIZE + IMPACT_LENS + TONE_TRANSFORMER + PLAYED
 @pytest.mark.parametrize(
     "c",
     CASES,
-    ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
+    ids=case_ids(CASES),
 )
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)
@@ -1035,7 +1035,7 @@ ROUND9 = [
 @pytest.mark.parametrize(
     "c",
     ROUND9,
-    ids=[f"r9:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(ROUND9)],
+    ids=case_ids(ROUND9, "r9:"),
 )
 def test_round9_verdict_follows_meaning(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)

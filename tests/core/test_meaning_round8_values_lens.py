@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.scorer import score_answers
-from tests.core.meaning_cases import Case, case
+from tests.core.meaning_cases import Case, case, case_ids
 from tests.core.meaning_cases import verdict as _verdict
 
 VA, IL = "values-alignment", "impact-lens"
@@ -244,7 +244,7 @@ CASES = [
 @pytest.mark.parametrize(
     "c",
     CASES,
-    ids=[f"{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES)],
+    ids=case_ids(CASES),
 )
 def test_verdict_follows_meaning(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)
@@ -414,9 +414,7 @@ CASES9 = [
 @pytest.mark.parametrize(
     "c",
     CASES9,
-    ids=[
-        f"r9:{c.scenario}:{c.label}:{'met' if c.want else 'not'}:{i}" for i, c in enumerate(CASES9)
-    ],
+    ids=case_ids(CASES9, "r9:"),
 )
 def test_verdict_follows_meaning_round9(catalogue, c: Case) -> None:
     got, detail = _verdict(catalogue, c)
